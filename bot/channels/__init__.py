@@ -1,0 +1,1 @@
+"""Channel adapters: one module per platform behind :class:`bot.channels.base.Channel`."""

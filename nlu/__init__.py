@@ -1,0 +1,1 @@
+"""Natural-language understanding: text to Parse(intent, urgency, category, lang, confidence, entities)."""
