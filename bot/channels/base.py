@@ -72,7 +72,9 @@ class WebResponse:
 class Attachment:
     """A non-text part of an inbound message.
 
-    ``kind`` is ``image``, ``voice``, ``video``, ``location`` or ``contact``.
+    ``kind`` is ``image``, ``voice``, ``video``, ``location`` or ``contact``. For a shared contact,
+    ``own_contact`` tells whether it is the sender's own (Telegram ``contact.user_id == from.id``);
+    a forwarded contact must not be taken as the owner's verified phone.
     """
 
     kind: str
@@ -83,6 +85,7 @@ class Attachment:
     longitude: float | None = None
     label: str | None = None
     phone: str | None = None
+    own_contact: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,435 @@
+"""The data model: estate, owners, identities, conversations, staff, tickets, dispatch, outbox.
+
+All timestamps are stored as naive UTC and returned as aware UTC (:class:`UTCDateTime`), so
+SQLite and PostgreSQL behave the same.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    event,
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC; refuses naive input."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Convert an aware datetime to naive UTC for storage."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Attach UTC to a stored naive datetime."""
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    """Declarative base with JSON mapped for dicts."""
+
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime}
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class Kind(enum.StrEnum):
+    """Ticket kind."""
+
+    REPAIR = "repair"
+    COMPLAINT = "complaint"
+    ENQUIRY = "enquiry"
+
+
+class Urgency(enum.StrEnum):
+    """Ticket urgency (LABELS.md)."""
+
+    EMERGENCY = "emergency"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+class Status(enum.StrEnum):
+    """Ticket lifecycle (DOMAIN.md §4); complaints and enquiries use a subset."""
+
+    RECEIVED = "received"
+    TRIAGED = "triaged"
+    CONTACTED = "contacted"
+    SCHEDULED = "scheduled"
+    PLAN_AGREED = "plan_agreed"
+    IN_PROGRESS = "in_progress"
+    PENDING_OWNER_CONFIRM = "pending_owner_confirm"
+    CLOSED = "closed"
+    CALLBACK_DONE = "callback_done"
+    CANCELLED = "cancelled"
+
+
+class Level(enum.StrEnum):
+    """Escalation level (投诉上移制)."""
+
+    CS = "cs"
+    DEV_DEPT = "dev_dept"
+    HQ = "hq"
+
+
+class Role(enum.StrEnum):
+    """Staff roles."""
+
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+    ENGINEER = "engineer"
+
+
+class Mode(enum.StrEnum):
+    """Who answers a conversation."""
+
+    BOT = "bot"
+    WAITING = "waiting"
+    STAFF = "staff"
+
+
+# --- estate -------------------------------------------------------------------------------------
+
+
+class Project(Base):
+    """A residential project (楼盘)."""
+
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    city: Mapped[str] = mapped_column(String(60), default="")
+    stage: Mapped[str] = mapped_column(String(24), default="under_construction")
+    buildings: Mapped[list[Building]] = relationship(back_populates="project")
+
+
+class Building(Base):
+    """A building (栋/幢/号楼) of a project."""
+
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    number: Mapped[str] = mapped_column(String(16))
+    project: Mapped[Project] = relationship(back_populates="buildings")
+    units: Mapped[list[Unit]] = relationship(back_populates="building")
+
+
+class Unit(Base):
+    """A flat: building, entrance (单元) and room number."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("building_id", "entrance", "room"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    entrance: Mapped[str] = mapped_column(String(8), default="1")
+    room: Mapped[str] = mapped_column(String(16))
+    floor: Mapped[int] = mapped_column(Integer, default=1)
+    building: Mapped[Building] = relationship(back_populates="units")
+
+    @property
+    def label(self) -> str:
+        """The written form, e.g. ``3栋2单元1502``."""
+        return f"{self.building.number}栋{self.entrance}单元{self.room}"
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+
+class Staff(Base):
+    """A member of the customer-relations centre or an engineer."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.AGENT)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    phone: Mapped[str | None] = mapped_column(String(32))
+    wechat_openid: Mapped[str | None] = mapped_column(String(64))
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class Owner(Base):
+    """A homeowner or buyer (业主)."""
+
+    __tablename__ = "owners"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    tier: Mapped[str] = mapped_column(String(16), default="standard")
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    marketing_consent_at: Mapped[datetime | None]
+    marketing_consent_source: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+    advisor: Mapped[Staff | None] = relationship()
+    ownerships: Mapped[list[Ownership]] = relationship(back_populates="owner")
+
+
+class Ownership(Base):
+    """An owner's purchase of a unit: contract signing and handover (交付) dates."""
+
+    __tablename__ = "ownerships"
+    __table_args__ = (UniqueConstraint("owner_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    handover_on: Mapped[date | None] = mapped_column(Date)
+    owner: Mapped[Owner] = relationship(back_populates="ownerships")
+    unit: Mapped[Unit] = relationship()
+
+
+class ChannelIdentity(Base):
+    """An account on a channel (WeChat openid, phone number, Telegram user id)."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    language: Mapped[str | None] = mapped_column(String(8))
+    verified_at: Mapped[datetime | None]
+    last_inbound_at: Mapped[datetime | None]
+    marketing_opt_out_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[Owner | None] = relationship()
+
+
+# --- conversations ------------------------------------------------------------------------------
+
+
+class Conversation(Base):
+    """One identity's conversation with the centre; ``state`` is the dialog state."""
+
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("channel_identities.id"), unique=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"), index=True)
+    mode: Mapped[Mode] = mapped_column(_enum(Mode), default=Mode.BOT)
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    held_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    waiting_since: Mapped[datetime | None]
+    urgency: Mapped[str] = mapped_column(String(16), default="normal")
+    last_message_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    identity: Mapped[ChannelIdentity] = relationship()
+
+
+class Message(Base):
+    """A message in a conversation: owner (in), bot or staff (out), or an internal note."""
+
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # in | out | note
+    author: Mapped[str] = mapped_column(String(32))  # owner | bot | staff:<id>
+    text: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    nlu: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundEvent(Base):
+    """An accepted webhook event, stored before processing; unique per provider message id."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_message_id"),
+        Index("ix_inbound_pending", "status", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_message_id: Mapped[str] = mapped_column(String(128))
+    external_user_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+
+# --- tickets --------------------------------------------------------------------------------------
+
+
+class Ticket(Base):
+    """A case: repair, complaint or enquiry, with its service-rule state."""
+
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[Kind] = mapped_column(_enum(Kind))
+    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency), default=Urgency.NORMAL)
+    category: Mapped[str | None] = mapped_column(String(24))
+    location: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.RECEIVED, index=True)
+    level: Mapped[Level] = mapped_column(_enum(Level), default=Level.CS)
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    issue_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    related_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    repair_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    complaint_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_contact_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    responsible_party: Mapped[str | None] = mapped_column(String(32))
+    contact_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    engineer_contact_due_at: Mapped[datetime | None]
+    first_contacted_at: Mapped[datetime | None]
+    appointment_start: Mapped[datetime | None]
+    appointment_end: Mapped[datetime | None]
+    owner_confirmed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    events: Mapped[list[TicketEvent]] = relationship(order_by="TicketEvent.id", viewonly=True)
+
+
+class TicketEvent(Base):
+    """One entry of a ticket's append-only audit timeline."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(40), default="system")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class TicketCounter(Base):
+    """Per-day sequence behind readable ticket numbers (AJ-20261127-0042)."""
+
+    __tablename__ = "ticket_counters"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Survey(Base):
+    """A callback survey (100% 回访) owed after a repair closes."""
+
+    __tablename__ = "surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"))
+    method: Mapped[str] = mapped_column(String(12), default="chat")  # chat | voice | manual
+    status: Mapped[str] = mapped_column(String(16), default="due")  # due|sent|answered|manual|done
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- dispatch -------------------------------------------------------------------------------------
+
+
+class OnCallShift(Base):
+    """Who is on which layer of the rota (1 first responder, 2 backup, 3 supervisor) and when."""
+
+    __tablename__ = "oncall_shifts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layer: Mapped[int] = mapped_column(Integer)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    staff: Mapped[Staff] = relationship()
+
+
+class DispatchPage(Base):
+    """A page to an on-call engineer about an emergency; unacknowledged pages escalate a layer."""
+
+    __tablename__ = "dispatch_pages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    layer: Mapped[int] = mapped_column(Integer)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    status: Mapped[str] = mapped_column(String(12), default="sent")  # sent | acked | escalated
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ack_due_at: Mapped[datetime] = mapped_column(index=True)
+    acked_at: Mapped[datetime | None]
+    staff: Mapped[Staff | None] = relationship()
+
+
+# --- outbox ---------------------------------------------------------------------------------------
+
+
+class Outbox(Base):
+    """Every outbound message, written in the transaction that caused it, delivered by the worker."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(128))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    purpose: Mapped[str] = mapped_column(String(16), default="reply")  # reply|page|notice|survey|marketing
+    priority: Mapped[int] = mapped_column(Integer, default=5)  # 0 = emergency page, jumps the queue
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued|sent|delivered|failed|dead|skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+def _refuse_change(_mapper: Any, _conn: Any, target: TicketEvent) -> None:
+    raise ValueError(f"ticket event {target.id} is append-only")
+
+
+event.listen(TicketEvent, "before_update", _refuse_change)
+event.listen(TicketEvent, "before_delete", _refuse_change)

@@ -1,0 +1,269 @@
+"""SMS and voice through Twilio: signed form webhooks in, REST Messages/Calls out.
+
+The synchronous twilio ``Client`` is pointed at ``api_base`` and always called in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.channels.base import (
+    Attachment,
+    BadPayload,
+    DeliveryResult,
+    DeliveryStatus,
+    InboundMessage,
+    OutboundMessage,
+    SignatureError,
+    WebRequest,
+    WebResponse,
+)
+from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.privacy import mask_phone
+
+log = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+SIGNATURE_HEADER = "X-Twilio-Signature"
+# Twilio's default opt-out/opt-in keywords plus the Chinese carriers' 退订/TD/T. HELP/INFO map to None.
+OPT_KEYWORDS: dict[str, str] = {
+    **dict.fromkeys(
+        ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "TD", "T", "退订"],
+        "stop",
+    ),
+    **dict.fromkeys(["START", "UNSTOP", "YES"], "start"),
+}
+# MediaContentType prefix -> Attachment.kind
+MEDIA_KINDS: dict[str, str] = {"image": "image", "audio": "voice", "video": "video"}
+
+
+def opt_keyword(text: str) -> str | None:
+    """Classify an inbound SMS that consists of an opt-out/opt-in keyword alone.
+
+    Args:
+        text: The SMS body.
+
+    Returns:
+        ``"stop"``, ``"start"`` or ``None`` (not a consent keyword; ``STOP PLEASE`` is not one).
+    """
+    return OPT_KEYWORDS.get(text.strip().rstrip(".!。！").upper())
+
+
+class _HeaderKeepingHttpClient(TwilioHttpClient):
+    """Remembers, per thread, the headers of the last response (to read ``Retry-After``)."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(timeout=timeout_s)
+        self._local = threading.local()
+
+    def request(self, *args: Any, **kwargs: Any) -> Response:  # noqa: D102
+        self._local.headers = {}
+        response = super().request(*args, **kwargs)
+        self._local.headers = dict(response.headers or {})
+        return response
+
+    def last_header(self, name: str) -> str | None:
+        """A header of the last response received by the calling thread (case-insensitive)."""
+        headers: dict[str, str] = getattr(self._local, "headers", {})
+        return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
+
+
+class SmsChannel:
+    """The Twilio SMS channel (plus outbound voice calls for the survey)."""
+
+    name: ClassVar[str] = "sms"
+    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "voice", "video")
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        *,
+        api_base: str = "https://api.twilio.com",
+        status_callback: str | None = None,
+        timeout_s: float = 10.0,
+    ) -> None:
+        """Create the channel.
+
+        Args:
+            account_sid: The ``AC...`` account SID (Basic-auth user).
+            auth_token: The auth token (Basic-auth password and webhook signing key).
+            from_number: The E.164 sender number.
+            api_base: Base URL of the REST API (``https://api.twilio.com`` or a fake).
+            status_callback: Default ``StatusCallback`` URL for sent messages (``/hooks/sms/status``).
+            timeout_s: Connect/read timeout of every REST call.
+        """
+        self.from_number = from_number
+        self.status_callback = status_callback
+        self._validator = RequestValidator(auth_token)
+        self._http = _HeaderKeepingHttpClient(timeout_s)
+        self._client = Client(account_sid, auth_token, account_sid=account_sid, http_client=self._http)
+        self._client.api.base_url = api_base.rstrip("/")
+
+    @classmethod
+    def from_settings(cls, section: Any, **overrides: Any) -> SmsChannel:
+        """Build from a ``TwilioSettings``-like object (duck-typed; ``auth_token`` may be ``SecretStr``)."""
+        kwargs: dict[str, Any] = {"api_base": section.api_base}
+        kwargs.update(overrides)
+        return cls(section.account_sid, secret_value(section.auth_token), section.from_number, **kwargs)
+
+    # ----------------------------------------------------------------------------------- inbound
+    @staticmethod
+    def _form(request: WebRequest) -> dict[str, str]:
+        if request.form:
+            return dict(request.form)
+        return dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+
+    def verify(self, request: WebRequest) -> None:
+        """Check ``X-Twilio-Signature`` over the public URL and the form parameters.
+
+        Raises:
+            SignatureError: Missing or wrong signature.
+        """
+        signature = request.header(SIGNATURE_HEADER)
+        if not signature or not self._validator.validate(request.url, self._form(request), signature):
+            raise SignatureError("bad X-Twilio-Signature")
+
+    def parse_inbound(self, request: WebRequest) -> list[InboundMessage]:
+        """Parse an inbound SMS/MMS (opt-out keywords are passed through as text; see :func:`opt_keyword`).
+
+        Raises:
+            BadPayload: ``From`` or ``MessageSid`` missing, or a bad ``NumMedia``.
+        """
+        form = self._form(request)
+        sender, sid = form.get("From"), form.get("MessageSid") or form.get("SmsMessageSid")
+        if not sender or not sid:
+            raise BadPayload("Twilio webhook without From/MessageSid")
+        attachments = tuple(_media(form))
+        kind = attachments[0].kind if attachments else "text"
+        log.debug("SMS %s from %s", sid, mask_phone(sender))
+        return [
+            InboundMessage(
+                channel=self.name,
+                external_user_id=sender,
+                provider_message_id=sid,
+                text=form.get("Body", ""),
+                kind=kind,
+                attachments=attachments,
+                raw=form,
+            )
+        ]
+
+    def parse_status(self, request: WebRequest) -> DeliveryStatus:
+        """Parse a message status callback (``/hooks/sms/status``); verify it first.
+
+        Raises:
+            BadPayload: ``MessageSid`` or ``MessageStatus`` missing.
+        """
+        form = self._form(request)
+        sid, status = form.get("MessageSid"), form.get("MessageStatus")
+        if not sid or not status:
+            raise BadPayload("status callback without MessageSid/MessageStatus")
+        return DeliveryStatus(provider_message_id=sid, status=status, error=form.get("ErrorCode") or None)
+
+    def ack(self, request: WebRequest) -> WebResponse:
+        """Answer with empty TwiML (no auto-reply; replies go out through the REST API)."""
+        return WebResponse(body=EMPTY_TWIML, media_type="text/xml")
+
+    # ---------------------------------------------------------------------------------- outbound
+    def _deliver(self, call: Callable[[], Any]) -> DeliveryResult:
+        try:
+            instance = call()
+        except TwilioRestException as exc:
+            return self._rest_error(exc.status, exc.code, exc.msg)
+        except TwilioServiceException as exc:
+            return self._rest_error(exc.status, exc.code, exc.detail or exc.title)
+        except requests.Timeout as exc:
+            return DeliveryResult(ok=False, status="failed", retryable=True, error=f"timeout: {exc}")
+        except requests.RequestException as exc:
+            return DeliveryResult(ok=False, status="failed", retryable=True, error=f"connection: {exc}")
+        except TwilioException as exc:
+            return DeliveryResult(ok=False, status="failed", error=f"twilio: {exc}")
+        return DeliveryResult(ok=True, provider_message_id=instance.sid, status=instance.status or "queued")
+
+    def _rest_error(self, status: int, code: int | None, message: str) -> DeliveryResult:
+        retryable = status == 429 or status >= 500
+        retry_after = _seconds(self._http.last_header("Retry-After")) if retryable else None
+        return DeliveryResult(
+            ok=False, status="failed", retryable=retryable, retry_after=retry_after,
+            error=f"HTTP {status}, Twilio error {code}: {message}",
+        )
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        """Send an SMS (MMS when ``image_url`` is set); quick replies become numbered lines.
+
+        Never raises for platform errors: 429/5xx/timeouts/connection errors are retryable (with
+        ``Retry-After`` when given), other 4xx (e.g. 21610 unsubscribed recipient) are not.
+        """
+        params: dict[str, Any] = {
+            "to": message.external_user_id,
+            "from_": self.from_number,
+            "body": with_numbered_choices(message.text, message.quick_replies),
+        }
+        callback = message.status_callback or self.status_callback
+        if callback:
+            params["status_callback"] = callback
+        if message.image_url:
+            params["media_url"] = [message.image_url]
+        return await asyncio.to_thread(self._deliver, lambda: self._client.messages.create(**params))
+
+    async def place_call(
+        self,
+        to: str,
+        *,
+        twiml_url: str | None = None,
+        twiml: str | None = None,
+        status_callback: str | None = None,
+    ) -> DeliveryResult:
+        """Place an outbound voice call (the satisfaction survey) running ``twiml_url`` or inline ``twiml``.
+
+        Args:
+            to: The E.164 number to call.
+            twiml_url: URL Twilio fetches the TwiML from.
+            twiml: Inline TwiML, used when ``twiml_url`` is not given.
+            status_callback: Optional call-status webhook URL.
+
+        Returns:
+            The call SID as ``provider_message_id`` on success.
+        """
+        if not (twiml_url or twiml):
+            raise ValueError("place_call needs twiml_url or twiml")
+        params: dict[str, Any] = {"to": to, "from_": self.from_number}
+        params.update({"url": twiml_url} if twiml_url else {"twiml": twiml})
+        if status_callback:
+            params["status_callback"] = status_callback
+        return await asyncio.to_thread(self._deliver, lambda: self._client.calls.create(**params))
+
+
+def _media(form: dict[str, str]) -> list[Attachment]:
+    try:
+        count = int(form.get("NumMedia") or 0)
+    except ValueError as exc:
+        raise BadPayload("NumMedia is not a number") from exc
+    items = []
+    for index in range(count):
+        url, content_type = form.get(f"MediaUrl{index}"), form.get(f"MediaContentType{index}", "")
+        if url:
+            kind = MEDIA_KINDS.get(content_type.split("/", 1)[0], "image")
+            items.append(Attachment(kind=kind, url=url, content_type=content_type or None))
+    return items
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None

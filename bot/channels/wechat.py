@@ -1,0 +1,372 @@
+"""WeChat official account (公众号): signed XML webhooks in, customer-service/template messages out.
+
+Inbound: ``GET`` URL verification (:meth:`WeChatChannel.verify_url`) and signed ``POST`` pushes in plain
+or safe (AES) mode, answered at once with ``success`` (then replied to through the customer-service API).
+Outbound: wechatpy's :class:`~wechatpy.WeChatClient`, pointed at ``api_base`` for every URL including the
+token endpoint, run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from wechatpy import WeChatClient
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException, WeChatClientException
+
+from bot.channels.base import (
+    Attachment,
+    BadPayload,
+    DeliveryResult,
+    InboundMessage,
+    OutboundMessage,
+    SignatureError,
+    UnsupportedEvent,
+    WebRequest,
+    WebResponse,
+)
+from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.xmlsafe import parse_flat_xml
+
+log = logging.getLogger(__name__)
+
+Fields = dict[str, str]
+TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+# errcode -> (retryable, explanation); codes not listed are permanent failures.
+ERRCODE_OUTCOMES: dict[int, tuple[bool, str]] = {
+    -1: (True, "WeChat system busy"),
+    45009: (True, "API call quota (api freq out of limit) reached"),
+    45015: (False, "outside the 48 h customer-service window or unsubscribed: send a template message"),
+    45047: (False, "customer-service message quota for this user is used up: send a template message"),
+    43004: (False, "recipient has not followed the account"),
+    40003: (False, "invalid OpenID"),
+}
+
+
+def _sign(*parts: str) -> str:
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """Gives every request of the session a timeout (wechatpy's token fetch sets none)."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(max_retries=0)
+        self._timeout_s = timeout_s
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout_s
+        return super().send(request, **kwargs)
+
+
+class _ApiBaseClient(WeChatClient):
+    """A WeChatClient whose relative endpoints *and* token URL live under ``api_base``."""
+
+    def __init__(self, app_id: str, app_secret: str, api_base: str, timeout_s: float) -> None:
+        super().__init__(app_id, app_secret, timeout=timeout_s, auto_retry=False)
+        self.API_BASE_URL = f"{api_base}/cgi-bin/"
+        self._token_url = f"{api_base}/cgi-bin/token"
+        self._token_lock = threading.RLock()
+        adapter = _TimeoutAdapter(timeout_s)
+        self._http.mount("http://", adapter)
+        self._http.mount("https://", adapter)
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        """Fetch a token from ``{api_base}/cgi-bin/token`` (wechatpy hard-codes api.weixin.qq.com)."""
+        with self._token_lock:
+            return self._fetch_access_token(
+                url=self._token_url,
+                params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+            )
+
+    @property
+    def access_token(self) -> str:
+        """The cached token, fetched once by one thread when missing or about to expire."""
+        with self._token_lock:
+            return super().access_token
+
+
+class WeChatChannel:
+    """The WeChat official-account channel."""
+
+    name: ClassVar[str] = "wechat"
+    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = (
+        "text", "image", "voice", "location", "event:subscribe", "event:unsubscribe", "button",
+    )
+
+    def __init__(
+        self,
+        app_id: str,
+        token: str,
+        *,
+        app_secret: str = "",
+        aes_key: str | None = None,
+        api_base: str = "https://api.weixin.qq.com",
+        template_ids: Mapping[str, str] | None = None,
+        max_timestamp_skew_s: float = 300,
+        timeout_s: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Create the channel.
+
+        Args:
+            app_id: The account's AppID (also the AES ``appid`` check).
+            token: The webhook Token configured in the console.
+            app_secret: The AppSecret, needed only for sending.
+            aes_key: The 43-character EncodingAESKey, needed for safe/compatible mode.
+            api_base: Base URL of the API (``https://api.weixin.qq.com`` or a fake/proxy).
+            template_ids: Names usable as ``OutboundMessage.template_id`` mapped to real template ids.
+            max_timestamp_skew_s: Pushes whose timestamp is further than this from now are replays.
+            timeout_s: Connect/read timeout of every API call.
+            clock: Returns the current Unix time (injectable for tests).
+        """
+        self.app_id = app_id
+        self._token = token
+        self._crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
+        self._template_ids = dict(template_ids or {})
+        self._skew = max_timestamp_skew_s
+        self._clock = clock
+        self._client = _ApiBaseClient(app_id, app_secret, api_base.rstrip("/"), timeout_s)
+
+    @classmethod
+    def from_settings(cls, section: Any, **overrides: Any) -> WeChatChannel:
+        """Build from a ``WeChatSettings``-like object (duck-typed; secrets may be ``SecretStr``)."""
+        kwargs: dict[str, Any] = {
+            "app_secret": secret_value(section.app_secret),
+            "aes_key": secret_value(section.encoding_aes_key) or None,
+            "api_base": section.api_base,
+            "template_ids": getattr(section, "template_ids", {}),
+            "max_timestamp_skew_s": getattr(section, "max_timestamp_skew_s", 300),
+        }
+        kwargs.update(overrides)
+        return cls(section.app_id, secret_value(section.token), **kwargs)
+
+    # ----------------------------------------------------------------------------------- inbound
+    def _check_timestamp(self, timestamp: str) -> None:
+        try:
+            skew = abs(self._clock() - int(timestamp))
+        except ValueError as exc:
+            raise SignatureError("timestamp is not an integer") from exc
+        if skew > self._skew:
+            raise SignatureError(f"stale timestamp (off by {skew:.0f} s): possible replay")
+
+    def _check_plain(self, query: Mapping[str, str]) -> None:
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        expected = _sign(self._token, timestamp, nonce)
+        if not hmac.compare_digest(expected, query.get("signature", "")):
+            raise SignatureError("bad WeChat signature")
+        self._check_timestamp(timestamp)
+
+    def verify_url(self, request: WebRequest) -> str:
+        """Answer the console's ``GET`` URL verification.
+
+        Returns:
+            The ``echostr`` to return verbatim as the response body.
+
+        Raises:
+            SignatureError: Bad signature or stale timestamp.
+        """
+        self._check_plain(request.query)
+        return request.query.get("echostr", "")
+
+    def _is_encrypted(self, request: WebRequest) -> bool:
+        return request.query.get("encrypt_type", "raw").lower() == "aes"
+
+    def _decrypt(self, request: WebRequest) -> Fields:
+        """Check ``msg_signature`` over ``Encrypt`` and return the decrypted fields."""
+        if self._crypto is None:
+            raise SignatureError("encrypted push received but no EncodingAESKey is configured")
+        query = request.query
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        envelope = parse_flat_xml(request.body)
+        encrypt = envelope.get("Encrypt", "")
+        if not encrypt:
+            raise BadPayload("encrypted push without <Encrypt>")
+        expected = _sign(self._token, timestamp, nonce, encrypt)
+        if not hmac.compare_digest(expected, query.get("msg_signature", "")):
+            raise SignatureError("bad WeChat msg_signature")
+        self._check_timestamp(timestamp)
+        try:
+            plaintext = self._crypto.decrypt_message(envelope, query["msg_signature"], timestamp, nonce)
+        except (InvalidSignatureException, InvalidAppIdException) as exc:
+            raise SignatureError(f"push not for this account: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - corrupt ciphertext of any kind
+            raise BadPayload(f"cannot decrypt push: {type(exc).__name__}") from exc
+        return parse_flat_xml(plaintext)
+
+    def verify(self, request: WebRequest) -> None:
+        """Check a ``POST`` push: ``signature`` in plain mode, ``msg_signature`` over ``Encrypt`` in safe mode.
+
+        Raises:
+            SignatureError: Bad signature, wrong app id, or stale timestamp (replay).
+            BadPayload: Safe mode with an unparsable envelope.
+        """
+        if self._is_encrypted(request):
+            self._decrypt(request)
+        else:
+            self._check_plain(request.query)
+
+    def parse_inbound(self, request: WebRequest) -> list[InboundMessage]:
+        """Parse a verified push into one message (decrypting it in safe mode).
+
+        Raises:
+            BadPayload: Malformed XML, DTD/entities, or missing required fields.
+            UnsupportedEvent: A message type or event we do not handle.
+        """
+        fields = self._decrypt(request) if self._is_encrypted(request) else parse_flat_xml(request.body)
+        msg_type = _require(fields, "MsgType")
+        handler = MESSAGE_HANDLERS.get(msg_type)
+        if handler is None:
+            raise UnsupportedEvent(f"WeChat MsgType {msg_type!r}")
+        return [handler(fields)]
+
+    def ack(self, request: WebRequest) -> WebResponse:
+        """Answer ``success`` at once (no encryption needed, even in safe mode)."""
+        return WebResponse(body="success", media_type="text/plain")
+
+    # ---------------------------------------------------------------------------------- outbound
+    def _call(self, message: OutboundMessage) -> dict[str, Any]:
+        user = message.external_user_id
+        text = with_numbered_choices(message.text, message.quick_replies)
+        if message.image_url:
+            text = f"{text}\n{message.image_url}"
+        if message.template_id:
+            template_id = self._template_ids.get(message.template_id, message.template_id)
+            data = {key: {"value": value} for key, value in message.template_data.items()}
+            return self._client.message.send_template(user, template_id, data)
+        return self._client.message.send_text(user, text)
+
+    def _send_sync(self, message: OutboundMessage) -> DeliveryResult:
+        try:
+            try:
+                result = self._call(message)
+            except WeChatClientException as exc:
+                if exc.errcode not in TOKEN_ERRCODES:
+                    raise
+                log.info("WeChat access token rejected (%s); fetching a new one", exc.errcode)
+                self._client.fetch_access_token()
+                result = self._call(message)
+        except WeChatClientException as exc:
+            return _client_error(exc)
+        except requests.Timeout as exc:
+            return DeliveryResult(ok=False, status="failed", retryable=True, error=f"timeout: {exc}")
+        except requests.RequestException as exc:
+            return DeliveryResult(ok=False, status="failed", retryable=True, error=f"connection: {exc}")
+        msgid = result.get("msgid") if isinstance(result, dict) else None
+        return DeliveryResult(ok=True, provider_message_id=str(msgid) if msgid else None)
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        """Send a customer-service text (or a template message when ``template_id`` is set).
+
+        Quick replies become numbered lines; an image URL is appended as a link. Never raises for
+        platform errors: 45015/45047 are permanent, -1, HTTP 5xx/429, timeouts and dropped connections
+        are retryable.
+        """
+        return await asyncio.to_thread(self._send_sync, message)
+
+
+def _client_error(exc: WeChatClientException) -> DeliveryResult:
+    response = getattr(exc, "response", None)
+    if exc.errcode is None:  # HTTP-level failure
+        status = getattr(response, "status_code", 0) or 0
+        retryable = status >= 500 or status == 429
+        return DeliveryResult(ok=False, status="failed", retryable=retryable, error=f"HTTP {status}")
+    retryable, reason = ERRCODE_OUTCOMES.get(int(exc.errcode), (False, "rejected by WeChat"))
+    error = f"errcode {exc.errcode} ({exc.errmsg}): {reason}"
+    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error)
+
+
+def _require(fields: Fields, name: str) -> str:
+    value = fields.get(name)
+    if not value:
+        raise BadPayload(f"WeChat push without <{name}>")
+    return value
+
+
+def _base(fields: Fields, provider_message_id: str, kind: str, **extra: Any) -> InboundMessage:
+    created = _require(fields, "CreateTime")
+    try:
+        received_at = datetime.fromtimestamp(int(created), tz=UTC)
+    except (ValueError, OverflowError) as exc:
+        raise BadPayload("CreateTime is not a Unix time") from exc
+    return InboundMessage(
+        channel=WeChatChannel.name,
+        external_user_id=_require(fields, "FromUserName"),
+        provider_message_id=provider_message_id,
+        kind=kind,
+        received_at=received_at,
+        raw=dict(fields),
+        **extra,
+    )
+
+
+def _text(fields: Fields) -> InboundMessage:
+    return _base(fields, _require(fields, "MsgId"), "text", text=fields.get("Content", ""))
+
+
+def _image(fields: Fields) -> InboundMessage:
+    image = Attachment(kind="image", url=fields.get("PicUrl") or None, media_id=fields.get("MediaId"))
+    return _base(fields, _require(fields, "MsgId"), "image", attachments=(image,))
+
+
+def _voice(fields: Fields) -> InboundMessage:
+    voice = Attachment(kind="voice", media_id=fields.get("MediaId"), content_type=fields.get("Format"))
+    return _base(fields, _require(fields, "MsgId"), "voice", text=fields.get("Recognition", ""),
+                 attachments=(voice,))
+
+
+def _location(fields: Fields) -> InboundMessage:
+    try:
+        latitude, longitude = float(fields["Location_X"]), float(fields["Location_Y"])
+    except (KeyError, ValueError) as exc:
+        raise BadPayload("location without numeric Location_X/Location_Y") from exc
+    place = Attachment(kind="location", latitude=latitude, longitude=longitude, label=fields.get("Label"))
+    return _base(fields, _require(fields, "MsgId"), "location", attachments=(place,))
+
+
+def _event_id(fields: Fields) -> str:
+    """Events carry no MsgId: WeChat's dedupe key is FromUserName + CreateTime (+ Event)."""
+    return ":".join([_require(fields, "FromUserName"), _require(fields, "CreateTime"), fields["Event"]])
+
+
+def _follow(fields: Fields) -> InboundMessage:
+    return _base(fields, _event_id(fields), "event", event=fields["Event"].lower())
+
+
+def _click(fields: Fields) -> InboundMessage:
+    return _base(fields, _event_id(fields), "button", event=fields.get("EventKey", ""))
+
+
+EVENT_HANDLERS: dict[str, Callable[[Fields], InboundMessage]] = {
+    "subscribe": _follow,
+    "unsubscribe": _follow,
+    "CLICK": _click,
+}
+
+
+def _event(fields: Fields) -> InboundMessage:
+    event = _require(fields, "Event")
+    handler = EVENT_HANDLERS.get(event)
+    if handler is None:
+        raise UnsupportedEvent(f"WeChat event {event!r}")
+    return handler(fields)
+
+
+MESSAGE_HANDLERS: dict[str, Callable[[Fields], InboundMessage]] = {
+    "text": _text,
+    "image": _image,
+    "voice": _voice,
+    "location": _location,
+    "event": _event,
+}
