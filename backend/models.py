@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    event,
     JSON,
     BigInteger,
     Boolean,
@@ -25,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 

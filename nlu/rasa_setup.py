@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,11 +202,27 @@ def _examples_of(block: object) -> list[str]:
     return [" ".join(x.split()) for x in lines if x.strip()]
 
 
-def load_examples(files: Sequence[Path]) -> dict[str, list[str]]:
+def text_normalizer() -> Callable[[str], str] | None:
+    """``nlu.normalize.normalize`` when the builtin engine's normaliser exists, else None.
+
+    The training export and :class:`nlu.rasa_engine.RasaEngine` apply the same one, so Rasa learns and
+    predicts on half-width, simplified, emoji-free, lower-case text like the builtin engine.
+    """
+    try:
+        from nlu.normalize import normalize
+    except ImportError:
+        return None
+    return normalize if callable(normalize) else None
+
+
+def load_examples(
+    files: Sequence[Path], normalize: Callable[[str], str] | None = None
+) -> dict[str, list[str]]:
     """Read Rasa NLU YAML files into ``{intent name: [examples]}``, order kept, duplicates dropped.
 
     Args:
         files: Rasa NLU YAML files (``nlu:`` list of ``intent`` / ``examples`` items).
+        normalize: Applied to every example before de-duplication (see :func:`text_normalizer`).
 
     Raises:
         RasaSetupError: when a file is not in that shape.
@@ -227,8 +243,9 @@ def load_examples(files: Sequence[Path]) -> dict[str, list[str]]:
             except ValueError as exc:
                 raise RasaSetupError(f"{path}: intent {name}: {exc}") from exc
             bucket = by_intent.setdefault(name, [])
-            for text in examples:
-                if (name, text) not in seen:
+            for raw in examples:
+                text = " ".join(normalize(raw).split()) if normalize else raw
+                if text and (name, text) not in seen:
                     seen.add((name, text))
                     bucket.append(text)
     return {k: v for k, v in by_intent.items() if v}
@@ -275,7 +292,7 @@ def export_training_data(
     files = training_files(data_dir)
     if not files:
         raise RasaSetupError(f"no training files {data_dir}/train_*.yml")
-    by_intent = load_examples(files)
+    by_intent = load_examples(files, text_normalizer())
     if not by_intent:
         raise RasaSetupError(f"no intent examples in {', '.join(map(str, files))}")
     text = render_rasa_yaml(by_intent)
@@ -537,10 +554,15 @@ def add_rasa_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--venv", type=_path, default=None, help="Rasa venv (default ~/.cache/anju/rasa-venv)")
     p.add_argument(
-        "--model-dir", type=_path, default=None, help="model dir (default <ANJU_DATA_DIR or data>/rasa-models)"
+        "--model-dir",
+        type=_path,
+        default=None,
+        help="model dir (default <ANJU_DATA_DIR or data>/rasa-models)",
     )
     p.add_argument("--force-train", action="store_true", help="retrain even when the model is cached")
-    p.add_argument("--data-dir", type=_path, default=DATA_DIR, help="where train_*.yml live (default nlu/data)")
+    p.add_argument(
+        "--data-dir", type=_path, default=DATA_DIR, help="where train_*.yml live (default nlu/data)"
+    )
     p.add_argument("--config", type=_path, default=DEFAULT_CONFIG, help="Rasa pipeline config")
     p.set_defaults(func=_cmd_setup)
 
@@ -553,7 +575,10 @@ def add_rasa_commands(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--token", default=None, help=f"auth token (default ${TOKEN_ENV})")
     s.add_argument("--venv", type=_path, default=None, help="Rasa venv (default ~/.cache/anju/rasa-venv)")
     s.add_argument(
-        "--model-dir", type=_path, default=None, help="model dir (default <ANJU_DATA_DIR or data>/rasa-models)"
+        "--model-dir",
+        type=_path,
+        default=None,
+        help="model dir (default <ANJU_DATA_DIR or data>/rasa-models)",
     )
     s.add_argument("--model", type=_path, default=None, help="serve this model file instead")
     s.set_defaults(func=_cmd_serve)

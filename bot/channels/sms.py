@@ -45,7 +45,7 @@ OPT_KEYWORDS: dict[str, str] = {
     ),
     **dict.fromkeys(["START", "UNSTOP", "YES"], "start"),
 }
-# MediaContentType prefix -> Attachment.kind
+# MediaContentType prefix -> Attachment.kind (anything else is a "file")
 MEDIA_KINDS: dict[str, str] = {"image": "image", "audio": "voice", "video": "video"}
 
 
@@ -84,7 +84,7 @@ class SmsChannel:
     """The Twilio SMS channel (plus outbound voice calls for the survey)."""
 
     name: ClassVar[str] = "sms"
-    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "voice", "video")
+    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "voice", "video", "file")
 
     def __init__(
         self,
@@ -198,7 +198,10 @@ class SmsChannel:
         retryable = status == 429 or status >= 500
         retry_after = _seconds(self._http.last_header("Retry-After")) if retryable else None
         return DeliveryResult(
-            ok=False, status="failed", retryable=retryable, retry_after=retry_after,
+            ok=False,
+            status="failed",
+            retryable=retryable,
+            retry_after=retry_after,
             error=f"HTTP {status}, Twilio error {code}: {message}",
         )
 
@@ -257,7 +260,7 @@ def _media(form: dict[str, str]) -> list[Attachment]:
     for index in range(count):
         url, content_type = form.get(f"MediaUrl{index}"), form.get(f"MediaContentType{index}", "")
         if url:
-            kind = MEDIA_KINDS.get(content_type.split("/", 1)[0], "image")
+            kind = MEDIA_KINDS.get(content_type.split("/", 1)[0], "file")
             items.append(Attachment(kind=kind, url=url, content_type=content_type or None))
     return items
 

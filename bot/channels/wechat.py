@@ -102,7 +102,13 @@ class WeChatChannel:
 
     name: ClassVar[str] = "wechat"
     SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = (
-        "text", "image", "voice", "location", "event:subscribe", "event:unsubscribe", "button",
+        "text",
+        "image",
+        "voice",
+        "location",
+        "event:subscribe",
+        "event:unsubscribe",
+        "button",
     )
 
     def __init__(
@@ -183,8 +189,8 @@ class WeChatChannel:
     def _is_encrypted(self, request: WebRequest) -> bool:
         return request.query.get("encrypt_type", "raw").lower() == "aes"
 
-    def _decrypt(self, request: WebRequest) -> Fields:
-        """Check ``msg_signature`` over ``Encrypt`` and return the decrypted fields."""
+    def _decrypt(self, request: WebRequest) -> str:
+        """Check ``msg_signature`` over ``Encrypt``, the timestamp and the app id; return the plaintext."""
         if self._crypto is None:
             raise SignatureError("encrypted push received but no EncodingAESKey is configured")
         query = request.query
@@ -203,10 +209,10 @@ class WeChatChannel:
             raise SignatureError(f"push not for this account: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - corrupt ciphertext of any kind
             raise BadPayload(f"cannot decrypt push: {type(exc).__name__}") from exc
-        return parse_flat_xml(plaintext)
+        return str(plaintext)
 
     def verify(self, request: WebRequest) -> None:
-        """Check a ``POST`` push: ``signature`` in plain mode, ``msg_signature`` over ``Encrypt`` in safe mode.
+        """Check a ``POST`` push: ``signature`` (plain mode) or ``msg_signature`` over ``Encrypt`` (safe).
 
         Raises:
             SignatureError: Bad signature, wrong app id, or stale timestamp (replay).
@@ -224,7 +230,7 @@ class WeChatChannel:
             BadPayload: Malformed XML, DTD/entities, or missing required fields.
             UnsupportedEvent: A message type or event we do not handle.
         """
-        fields = self._decrypt(request) if self._is_encrypted(request) else parse_flat_xml(request.body)
+        fields = parse_flat_xml(self._decrypt(request) if self._is_encrypted(request) else request.body)
         msg_type = _require(fields, "MsgType")
         handler = MESSAGE_HANDLERS.get(msg_type)
         if handler is None:
@@ -322,8 +328,9 @@ def _image(fields: Fields) -> InboundMessage:
 
 def _voice(fields: Fields) -> InboundMessage:
     voice = Attachment(kind="voice", media_id=fields.get("MediaId"), content_type=fields.get("Format"))
-    return _base(fields, _require(fields, "MsgId"), "voice", text=fields.get("Recognition", ""),
-                 attachments=(voice,))
+    return _base(
+        fields, _require(fields, "MsgId"), "voice", text=fields.get("Recognition", ""), attachments=(voice,)
+    )
 
 
 def _location(fields: Fields) -> InboundMessage:

@@ -1,0 +1,43 @@
+"""Build the enabled channels from the settings object, so the web layer can look them up by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.channels.base import Channel
+from bot.channels.sms import SmsChannel
+from bot.channels.telegram import TelegramChannel
+from bot.channels.wechat import WeChatChannel
+
+STATUS_CALLBACK_PATH = "/hooks/sms/status"
+
+
+def _sms_overrides(settings: Any) -> dict[str, Any]:
+    public_url = getattr(settings, "public_url", "")
+    return {"status_callback": f"{str(public_url).rstrip('/')}{STATUS_CALLBACK_PATH}"} if public_url else {}
+
+
+# channel name -> (settings attribute, channel class, extra constructor arguments from the whole settings)
+CHANNEL_FACTORIES: dict[str, tuple[str, Any, Any]] = {
+    WeChatChannel.name: ("wechat", WeChatChannel, lambda settings: {}),
+    SmsChannel.name: ("twilio", SmsChannel, _sms_overrides),
+    TelegramChannel.name: ("telegram", TelegramChannel, lambda settings: {}),
+}
+
+
+def build_channels(settings: Any) -> dict[str, Channel]:
+    """Create every enabled channel.
+
+    Args:
+        settings: A ``Settings``-like object with ``wechat``, ``twilio`` and ``telegram`` sections, each
+            with an ``enabled`` flag (duck-typed; ``bot.settings`` is not imported here).
+
+    Returns:
+        ``{channel name: channel}`` for the enabled sections only.
+    """
+    channels: dict[str, Channel] = {}
+    for name, (attribute, channel_cls, extra) in CHANNEL_FACTORIES.items():
+        section = getattr(settings, attribute, None)
+        if section is not None and section.enabled:
+            channels[name] = channel_cls.from_settings(section, **extra(settings))
+    return channels

@@ -1,0 +1,308 @@
+"""Telegram bot: JSON webhooks in (secret-token header), Bot API calls out.
+
+python-telegram-bot is used as transport only (``Bot`` + ``Update.de_json``), never its handlers or
+``ConversationHandler``: dialogs are channel-agnostic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hmac
+import json
+import warnings
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import (
+    Attachment,
+    BadPayload,
+    DeliveryResult,
+    InboundMessage,
+    OutboundMessage,
+    QuickReply,
+    SignatureError,
+    UnsupportedEvent,
+    WebRequest,
+    WebResponse,
+)
+from bot.channels.common import secret_value, with_numbered_choices
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+BUTTONS_PER_ROW = 3
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+# Checked in order (BadRequest and TimedOut subclass NetworkError): exception type -> retryable.
+ERROR_OUTCOMES: tuple[tuple[type[TelegramError], bool], ...] = (
+    (TimedOut, True),
+    (BadRequest, False),
+    (Forbidden, False),
+    (InvalidToken, False),
+    (NetworkError, True),
+    (TelegramError, False),
+)
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int form is deprecated
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _error_result(exc: TelegramError) -> DeliveryResult:
+    if isinstance(exc, RetryAfter):
+        return DeliveryResult(
+            ok=False,
+            status="failed",
+            retryable=True,
+            retry_after=_retry_after_seconds(exc),
+            error=f"flood control: {exc}",
+        )
+    retryable = next(flag for kind, flag in ERROR_OUTCOMES if isinstance(exc, kind))
+    error = f"{type(exc).__name__}: {exc}"
+    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error)
+
+
+class TelegramChannel:
+    """The Telegram bot channel."""
+
+    name: ClassVar[str] = "telegram"
+    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "location", "contact", "button")
+
+    def __init__(
+        self,
+        bot_token: str,
+        secret_token: str,
+        *,
+        api_base: str = "https://api.telegram.org",
+        timeout_s: float = 10.0,
+        contact_button_label: str = "分享手机号 Share phone number",
+    ) -> None:
+        """Create the channel (no network I/O; the bot is initialised on first send).
+
+        Args:
+            bot_token: The BotFather token.
+            secret_token: The webhook secret expected in ``X-Telegram-Bot-Api-Secret-Token``.
+            api_base: Base URL of the Bot API (``https://api.telegram.org`` or a fake).
+            timeout_s: Connect/read/write timeout of every Bot API call.
+            contact_button_label: Label of the request-contact keyboard button.
+        """
+        if not secret_token:
+            raise ValueError("a webhook secret token is required")
+        self._secret = secret_token.encode()
+        self._contact_label = contact_button_label
+        request = HTTPXRequest(connect_timeout=timeout_s, read_timeout=timeout_s, write_timeout=timeout_s)
+        self._bot = Bot(bot_token, base_url=f"{api_base.rstrip('/')}/bot", request=request)
+        self._init_lock = asyncio.Lock()
+        self._initialized = False
+        self._token = bot_token
+
+    @classmethod
+    def from_settings(cls, section: Any, **overrides: Any) -> TelegramChannel:
+        """Build from a ``TelegramSettings``-like object (duck-typed; secrets may be ``SecretStr``)."""
+        kwargs: dict[str, Any] = {"api_base": section.api_base}
+        kwargs.update(overrides)
+        return cls(secret_value(section.bot_token), secret_value(section.secret_token), **kwargs)
+
+    # ----------------------------------------------------------------------------------- inbound
+    def verify(self, request: WebRequest) -> None:
+        """Compare the secret-token header in constant time.
+
+        Raises:
+            SignatureError: Header missing or wrong.
+        """
+        given = (request.header(SECRET_HEADER) or "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            raise SignatureError("missing or wrong X-Telegram-Bot-Api-Secret-Token")
+
+    def parse_inbound(self, request: WebRequest) -> list[InboundMessage]:
+        """Parse one update: message text/photo/location/contact or a callback query.
+
+        Raises:
+            BadPayload: Not JSON, or not a valid Update.
+            UnsupportedEvent: Any other update or message type.
+        """
+        try:
+            data = json.loads(request.body)
+            update = Update.de_json(data, self._bot) if isinstance(data, dict) else None
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise BadPayload(f"not a Telegram update: {exc}") from exc
+        if update is None:
+            raise BadPayload("not a Telegram update")
+        for attribute, handler in UPDATE_HANDLERS.items():
+            part = getattr(update, attribute, None)
+            if part is not None:
+                return [handler(update, part, data)]
+        raise UnsupportedEvent(f"Telegram update {update.update_id} of an unhandled type")
+
+    def ack(self, request: WebRequest) -> WebResponse:
+        """Answer 200 with an empty body (replies go out through the Bot API)."""
+        return WebResponse(body="", media_type="text/plain")
+
+    # ---------------------------------------------------------------------------------- outbound
+    async def _ready(self) -> Bot:
+        if not self._initialized:
+            async with self._init_lock:
+                if not self._initialized:
+                    await self._bot.initialize()  # calls getMe
+                    self._initialized = True
+        return self._bot
+
+    def _failure(self, exc: TelegramError) -> DeliveryResult:
+        result = _error_result(exc)
+        # PTB puts the bot token in InvalidToken messages: never let it reach logs or the outbox.
+        return dataclasses.replace(result, error=(result.error or "").replace(self._token, "<bot-token>"))
+
+    def _markup(self, message: OutboundMessage) -> tuple[str, Markup]:
+        if message.request_contact:
+            button = KeyboardButton(self._contact_label, request_contact=True)
+            markup = ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
+            return with_numbered_choices(message.text, message.quick_replies), markup
+        if message.quick_replies:
+            return message.text, InlineKeyboardMarkup(_rows(message.quick_replies))
+        return message.text, None
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        """Send text (``sendMessage``) or a photo with caption (``sendPhoto``).
+
+        Quick replies become an inline keyboard (``callback_data`` = payload); ``request_contact``
+        adds a one-time reply keyboard with a contact-share button. Never raises for platform errors.
+        """
+        text, markup = self._markup(message)
+        try:
+            bot = await self._ready()
+            if message.image_url:
+                sent = await bot.send_photo(
+                    message.external_user_id, message.image_url, caption=text or None, reply_markup=markup
+                )
+            else:
+                sent = await bot.send_message(message.external_user_id, text, reply_markup=markup)
+        except TelegramError as exc:
+            return self._failure(exc)
+        return DeliveryResult(ok=True, provider_message_id=str(sent.message_id))
+
+    async def answer_callback(self, callback_query_id: str, text: str | None = None) -> DeliveryResult:
+        """Acknowledge a button press (stops the client's spinner); optional."""
+        try:
+            await (await self._ready()).answer_callback_query(callback_query_id, text=text)
+        except TelegramError as exc:
+            return self._failure(exc)
+        return DeliveryResult(ok=True)
+
+    async def set_webhook(
+        self, url: str, *, allowed_updates: Sequence[str] = ("message", "callback_query")
+    ) -> DeliveryResult:
+        """Register ``url`` as the webhook, with our secret token."""
+        try:
+            await (await self._ready()).set_webhook(
+                url, secret_token=self._secret.decode(), allowed_updates=list(allowed_updates)
+            )
+        except TelegramError as exc:
+            return self._failure(exc)
+        return DeliveryResult(ok=True)
+
+    async def close(self) -> None:
+        """Release the HTTP client (call on shutdown)."""
+        await self._bot.shutdown()  # a no-op when never initialised
+        self._initialized = False
+
+
+def _rows(choices: Sequence[QuickReply]) -> list[list[InlineKeyboardButton]]:
+    buttons = [InlineKeyboardButton(choice.label, callback_data=choice.payload) for choice in choices]
+    return [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+
+
+def _message_base(
+    update: Update, message: Message, data: dict[str, Any], kind: str, **extra: Any
+) -> InboundMessage:
+    sender = message.from_user
+    return InboundMessage(
+        channel=TelegramChannel.name,
+        external_user_id=str(message.chat.id),
+        provider_message_id=str(update.update_id),
+        kind=kind,
+        received_at=message.date,
+        display_name=sender.full_name if sender else None,
+        raw=data,
+        **extra,
+    )
+
+
+def _text(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+    return _message_base(update, message, data, "text", text=message.text or "")
+
+
+def _photo(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+    largest = max(message.photo, key=lambda size: size.width * size.height)
+    image = Attachment(kind="image", media_id=largest.file_id)
+    return _message_base(update, message, data, "image", text=message.caption or "", attachments=(image,))
+
+
+def _location(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+    where = message.location
+    place = Attachment(kind="location", latitude=where.latitude, longitude=where.longitude)
+    return _message_base(update, message, data, "location", attachments=(place,))
+
+
+def _contact(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+    contact = message.contact
+    own = bool(message.from_user and contact.user_id == message.from_user.id)
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+    card = Attachment(kind="contact", phone=contact.phone_number, label=name or None, own_contact=own)
+    return _message_base(update, message, data, "contact", attachments=(card,))
+
+
+MESSAGE_HANDLERS: dict[str, Callable[[Update, Message, dict[str, Any]], InboundMessage]] = {
+    "text": _text,
+    "photo": _photo,
+    "location": _location,
+    "contact": _contact,
+}
+
+
+def _message(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+    for attribute, handler in MESSAGE_HANDLERS.items():
+        if getattr(message, attribute):
+            return handler(update, message, data)
+    raise UnsupportedEvent(f"Telegram message {message.message_id} of an unhandled type")
+
+
+def _callback(update: Update, query: CallbackQuery, data: dict[str, Any]) -> InboundMessage:
+    chat = query.message.chat.id if query.message else query.from_user.id
+    return InboundMessage(
+        channel=TelegramChannel.name,
+        external_user_id=str(chat),
+        provider_message_id=str(update.update_id),
+        kind="button",
+        event=query.data or "",
+        display_name=query.from_user.full_name,
+        raw=data,
+    )
+
+
+UPDATE_HANDLERS: dict[str, Callable[[Update, Any, dict[str, Any]], InboundMessage]] = {
+    "message": _message,
+    "callback_query": _callback,
+}

@@ -1,0 +1,59 @@
+"""Feature extraction: jieba word tokens + character n-grams, TF-IDF weighted."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+import jieba
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+
+_DIGITS = re.compile(r"\d+")
+_init_lock = threading.Lock()
+_initialised = False
+
+
+def init_jieba() -> None:
+    """Load jieba's dictionary once, with its logging silenced."""
+    global _initialised
+    with _init_lock:
+        if not _initialised:
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+            _initialised = True
+
+
+def mask_digits(text: str) -> str:
+    """Replace digit runs with ``0`` so unit and phone numbers do not become features."""
+    return _DIGITS.sub("0", text)
+
+
+def word_tokens(text: str) -> list[str]:
+    """Jieba tokens of normalised text, without whitespace and punctuation-only tokens."""
+    if not _initialised:
+        init_jieba()
+    return [t for t in jieba.lcut(text) if t.strip() and any(ch.isalnum() for ch in t)]
+
+
+def build_vectorizer() -> FeatureUnion:
+    """A fresh (unfitted) union of word uni/bi-grams and character 1-3-grams."""
+    words = TfidfVectorizer(
+        tokenizer=word_tokens,
+        preprocessor=mask_digits,
+        token_pattern=None,
+        lowercase=False,
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        min_df=1,
+    )
+    chars = TfidfVectorizer(
+        analyzer="char",
+        preprocessor=mask_digits,
+        lowercase=False,
+        ngram_range=(1, 3),
+        sublinear_tf=True,
+        min_df=2,
+    )
+    return FeatureUnion([("words", words), ("chars", chars)])

@@ -1,0 +1,93 @@
+"""Danger lexicon for the safety rule layer (LABELS.md, urgency ``emergency``).
+
+Patterns run on normalised text (half-width, simplified, lower case). Each entry is
+``(category, language, regex)``; ``language`` decides how negation is looked for (``zh``: the few characters
+before the match inside the clause; ``en``: the few words before it). The category is forced only for
+``lift``, ``gas`` and ``electrical`` (LABELS.md precedence); for the rest the model's repair category stands.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ZH = "zh"
+_EN = "en"
+
+DANGER: list[tuple[str, str, str]] = [
+    # gas: any smell or leak, even with the valve closed
+    ("gas", _ZH, r"(燃气|煤气|天然气|瓦斯|液化气)的?(异|怪|臭)?(味|气味|泄漏|泄露|报警)"),
+    ("gas", _ZH, r"像(是)?(燃气|煤气|天然气)"),
+    ("gas", _ZH, r"臭鸡蛋(的)?(味|气味)"),
+    ("gas", _ZH, r"(燃气|煤气|天然气|气)管.{0,6}(漏气|破|在漏)|漏气(了|的声音|声)|在漏气"),
+    ("gas", _ZH, r"(燃气|煤气|天然气)?报警器.{0,6}(响|叫|报警)"),
+    ("gas", _EN, r"gas (smell|leak|alarm)|smells? (of|like) gas|smelling gas|(leaking|hissing) gas|"
+                 r"gas is leaking|rotten[- ]eggs? smell|smell of rotten egg"),
+    # electrical: sparks, smoke, fire, shocks, whole unit without power
+    ("electrical", _ZH, r"火花|火星|冒火|打火花|起火|着火|失火|电.{0,4}(冒烟|烧)|(插座|开关|电线|线路|电箱|电表|插头|"
+                        r"配电箱|面板|空开).{0,8}(冒烟|烧黑|烧焦|打火)|冒烟|黑烟"),
+    ("electrical", _ZH, r"漏电|触电|被电(了|到)?|电到(了|手)|带电|电(了)?一下|麻手|手.{0,3}麻"),
+    ("electrical", _ZH, r"(全屋|全家|家里|整个家|屋里|整套房).{0,4}(都|全|全部|整个)?(停电|没电|断电|全黑)|"
+                        r"(全部|整个|全都)(没电|停电|断电)"),
+    ("electrical", _EN, r"spark(s|ing|ed)?\b|smok(e|ing)\b(?! (alarm|detector))|on fire|caught fire|fire in|electric shock|"
+                        r"got a shock|\bshocked\b|electrocut|live wire"),
+    ("electrical", _EN, r"(whole|entire) (flat|apartment|unit|house|home) (has )?(no power|without power)|"
+                        r"no power (in|at) (the|our) (whole|entire)|power is out in the (whole|entire)"),
+    # lift: someone trapped
+    ("lift", _ZH, r"困(在)?.{0,6}(电梯|梯)里|电梯.{0,12}(困人|困住|被困|关(在)?里面|出不去|卡人|夹人|夹到人|里有人|里面有人)|"
+                  r"(关|卡|困)(在)?电梯里|电梯里(面)?(有人|还有)|扶梯.{0,8}(卷|夹).{0,6}(人|脚|手|鞋)"),
+    ("lift", _EN, r"(trapped|stuck) (in|inside) (the |a |lift |elevator )*(lift|elevator)|"
+                  r"(lift|elevator).{0,40}(with (people|someone|somebody|kids?|children) inside)|"
+                  r"(people|someone|somebody|person|kids?|children)('s| is| are)? (trapped|stuck) in"),
+    # water: burst pipes, flooding, sewage, whole unit without water
+    ("water", _ZH, r"(管|龙头).{0,3}爆|爆管|爆裂|管.{0,4}(炸开|裂开|断了|崩开|脱落|破了)|"
+                   r"喷水|水.{0,3}(喷|呲|往外冒|冒出来|往外喷)|哗哗.{0,2}(往外|冒|喷|流到|往下|灌)"),
+    ("water", _ZH, r"水漫|漫水|淹了|被淹|淹到|进水了|灌水|往下灌|倒灌|反水|返水|成河|瀑布|发大水|没过脚|"
+                   r"水.{0,4}流到(客厅|卧室|楼下|房间|电梯)|像下雨一样|滴水成线|滴成(一条)?线"),
+    ("water", _ZH, r"(冒|返|涌|溢)(污|脏|粪|黑|臭)水|粪水|污水.{0,4}(冒|返|倒灌|往外)|化粪池.{0,4}(返|冒|反|往)|"
+                   r"下水道.{0,4}(往外|往上)?(冒|返|反)(脏|污|黑|臭)"),
+    ("water", _ZH, r"(全屋|全家|家里|整栋|整个单元|单元|小区|整个).{0,6}(都)?(停水|没水|没有水)|一滴水都没|一点水都没|"
+                   r"完全没水|没水了"),
+    ("water", _EN, r"\bburst\b|pipe (burst|broke|split|exploded)|(exploded|split open)|flood(ing|ed)?\b|"
+                   r"water (is )?(pouring|gushing|spraying|everywhere)|(pouring|gushing) (through|from)|"
+                   r"\bsewage\b|under water|no water at all|zero water|(whole|entire) (building|flat|apartment) "
+                   r"has no water"),
+    # structure and common areas
+    ("wall_floor_ceiling", _ZH, r"(吊顶|天花板|天花|石膏板?|外墙|瓷砖|墙砖|水泥块|砖).{0,6}(塌|掉下来|往下掉|砸)|砸(到|坏|在)"),
+    ("wall_floor_ceiling", _EN, r"(ceiling|plaster).{0,20}(fell|collapsed|came down|falling)|"
+                                r"(tiles?|bricks?).{0,10}falling|fell onto|(chunk|piece) of (the )?ceiling"),
+    ("door_window", _ZH, r"(窗|玻璃).{0,8}(要掉|快掉|掉下|掉到|坠|砸)"),
+    ("door_window", _EN, r"window.{0,30}(might fall|falling|fall onto|fell)|glass.{0,15}fell"),
+    ("public_area", _ZH, r"井盖.{0,4}(没了|不见|丢|碎|掉|没有)|下水道盖子?.{0,3}(不见|没了)|围墙.{0,4}(倒|歪|塌)"),
+    ("public_area", _EN, r"manhole.{0,20}(missing|open|no cover|gone)|(open|uncovered) manhole|"
+                         r"fence.{0,20}collapse"),
+]
+
+# A door that cannot close or lock is an emergency only at night.
+DOOR_FAIL = re.compile(
+    r"(门|锁).{0,8}(锁不上|关不上|锁不了|关不严|锁不住|弹不出|关不了|合不上)|"
+    r"(door|lock).{0,30}(won't|wont|can't|cant|cannot|doesn't|doesnt|will not) (lock|close|shut|secure)|"
+    r"(can't|cant|cannot) (lock|secure) (the |our |my )?(front |main |entrance )?door|lock (broke|is broken)"
+)
+NIGHT = re.compile(
+    r"晚上|夜里|半夜|深夜|今晚|天黑|凌晨|夜间|睡觉|不敢睡|没法睡|(9|10|11|12|九|十|十一|十二)点(多|了|半)|"
+    r"\bnight\b|tonight|midnight|evening|\bdark\b|\b(7|8|9|10|11|12) ?pm\b"
+)
+# A hob that will not light is gas/high (no smell) - LABELS.md.
+DAY = re.compile(r"白天|上午|中午|下午|早上|daytime|morning|afternoon|\b(8|9|10|11) ?am\b")
+HOB_FAIL = re.compile(
+    r"(灶|炉|灶台|灶具|灶眼|燃气灶|煤气灶).{0,8}(打不着|点不着|点不燃|不着火|打不起|点不起|不出火|不着)|"
+    r"(hob|stove|cooker|burners?).{0,30}(won't|wont|doesn't|will not|don't) (light|ignite|catch)|"
+    r"(hob|stove|cooker).{0,20}no flame"
+)
+
+NEG_ZH = re.compile(r"(没有|没(?!法)|不是|并不|不再|无(?!法)|不像|未|别)")
+NEG_EN = re.compile(r"\b(no|not|nobody|never|without|none|isnt|wasnt)\b|n't|n’t")
+POST_NEG_ZH = re.compile(r"^[^，。！？,!?;；]{0,6}(没有了|没了|已经好了|修好了|已处理|已经处理)")
+HYPOTHETICAL = re.compile(r"如果|万一|假如|要是|以防|if i ever|what if|what should i do if|in case")
+PAST = re.compile(r"上次|之前|去年|上个月|上周|那次|以前|last (time|week|month|year)|previously")
+NOW = re.compile(r"现在|正在|还在|马上|赶紧|快来|快派|快点|\bnow\b|right now|still|hurry")
+RESOLVED = re.compile(r"不用(来|派|管|麻烦)|修好了|弄好了|自己.{0,4}好了|已经好了|没事了|取消|撤销|"
+                      r"no need to send|fixed it|sorted|cancel|working again|never mind")
+
+COMPILED = [(cat, lang, re.compile(rx)) for cat, lang, rx in DANGER]
+PRECEDENCE = ("lift", "gas", "electrical")

@@ -1,0 +1,123 @@
+"""Training and versioned artifacts of the builtin model (three linear classifiers over shared features)."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sklearn
+from sklearn.linear_model import LogisticRegression
+
+from nlu.data_io import Example, load_examples, training_paths
+from nlu.features import build_vectorizer, init_jieba
+from nlu.normalize import normalize
+
+FORMAT_VERSION = 1
+LATEST = "latest"
+
+
+@dataclass
+class Model:
+    """A fitted builtin model: shared vectorizer plus intent, urgency and repair-category classifiers."""
+
+    vectorizer: Any
+    intent: LogisticRegression
+    urgency: LogisticRegression
+    category: LogisticRegression
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _classifier() -> LogisticRegression:
+    return LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
+
+
+def fit(examples: list[Example]) -> Model:
+    """Fit the vectorizer and the three classifiers.
+
+    Args:
+        examples: Labelled training examples.
+
+    Returns:
+        The fitted model (without metadata).
+    """
+    init_jieba()
+    texts = [normalize(e.text) for e in examples]
+    vec = build_vectorizer()
+    x = vec.fit_transform(texts)
+    intent = _classifier().fit(x, [e.intent for e in examples])
+    urgency = _classifier().fit(x, [e.urgency for e in examples])
+    rep = [i for i, e in enumerate(examples) if e.intent == "repair"]
+    category = _classifier().fit(x[rep], [examples[i].category for i in rep])
+    return Model(vec, intent, urgency, category)
+
+
+def _data_hash(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:8]
+
+
+def train(data_dir: Path | None, out_dir: Path) -> Path:
+    """Train on the YAML files in ``data_dir`` and write a versioned artifact into ``out_dir``.
+
+    Args:
+        data_dir: Folder holding ``train_zh.yml``/``train_en.yml``; None for the packaged ``nlu/data``.
+        out_dir: Where ``builtin-<yyyymmddHHMMSS>-<hash8>.pkl`` and the ``latest`` pointer are written.
+
+    Returns:
+        The artifact path.
+    """
+    paths = training_paths(data_dir)
+    if not paths:
+        raise FileNotFoundError(f"no training files in {data_dir}")
+    examples = load_examples(paths)
+    started = time.perf_counter()
+    model = fit(examples)
+    digest = _data_hash(paths)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    model.meta = {
+        "format": FORMAT_VERSION,
+        "version": f"builtin-{stamp}-{digest}",
+        "trained_at": datetime.now(timezone.utc).isoformat(),
+        "training_size": len(examples),
+        "data_hash": digest,
+        "sklearn": sklearn.__version__,
+        "train_seconds": round(time.perf_counter() - started, 3),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{model.meta['version']}.pkl"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+    (out_dir / LATEST).write_text(path.name + "\n", encoding="utf-8")
+    return path
+
+
+def find_artifact(model_dir: Path) -> Path | None:
+    """The artifact named by ``latest``, else the newest ``builtin-*.pkl``, else None."""
+    pointer = model_dir / LATEST
+    if pointer.exists():
+        candidate = model_dir / pointer.read_text(encoding="utf-8").strip()
+        if candidate.exists():
+            return candidate
+    found = sorted(model_dir.glob("builtin-*.pkl"))
+    return found[-1] if found else None
+
+
+def ensure_trained(model_dir: Path, data_dir: Path | None = None) -> Path:
+    """Return the current artifact in ``model_dir``, training one first if there is none."""
+    return find_artifact(model_dir) or train(data_dir, model_dir)
+
+
+def load(path: Path) -> Model:
+    """Unpickle an artifact written by :func:`train` (trusted, locally produced files only)."""
+    model = pickle.loads(path.read_bytes())
+    if not isinstance(model, Model) or model.meta.get("format") != FORMAT_VERSION:
+        raise ValueError(f"{path} is not a builtin NLU artifact of format {FORMAT_VERSION}")
+    return model
