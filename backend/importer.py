@@ -4,26 +4,10 @@ The file is checked completely before anything is written; if any row is bad the
 every problem and the session is left untouched (all or nothing). Re-importing the same file
 changes nothing: an owner is matched by phone number plus unit, so a second import updates.
 
-Columns (header row required, UTF-8 or GB18030; rows are numbered as in a spreadsheet, the
-header being row 1):
-
-=================== ======== ===========================================================
-column              required meaning
-=================== ======== ===========================================================
-project_code        yes      project code, letters/digits/``-``/``_`` (``CHW``)
-project_name        yes      project name (``安居·翠湖湾``); updates an existing project
-building            yes      building number (``3`` or ``3栋``)
-entrance            no       entrance (单元), default ``1``
-room                yes      room number (``1502``)
-floor               no       floor; default from the room number (``1502`` → 15)
-owner_name          yes      owner's name
-phone               yes      mainland mobile (``13912345678``, ``+86 139...``) or ``+`` and 8-15 digits
-language            no       ``zh`` (default) or ``en``
-signed_on           yes      contract signing date, ``YYYY-MM-DD`` (or ``YYYY/MM/DD``)
-handover_on         no       handover (交付) date, not before ``signed_on``
-advisor_username    no       username of an active staff member, the owner's 客服顾问
-marketing_consent   no       ``yes``/``no`` (also 1/0, true/false, 是/否); blank keeps the current value
-=================== ======== ===========================================================
+The header row names the columns (any order; :data:`COLUMN_HELP` says what each holds). The
+text may be UTF-8 (with or without BOM) or GB18030. Rows are numbered as in a spreadsheet: the
+header is row 1. Marketing consent given or withdrawn in the file is recorded with source
+``csv_import`` and the import time.
 """
 
 from __future__ import annotations
@@ -40,9 +24,24 @@ from sqlalchemy.orm import Session
 
 from backend.models import Building, Owner, Ownership, Project, Staff, Unit
 
-COLUMNS = ("project_code", "project_name", "building", "entrance", "room", "floor", "owner_name", "phone",
-           "language", "signed_on", "handover_on", "advisor_username", "marketing_consent")
-REQUIRED = ("project_code", "project_name", "building", "room", "owner_name", "phone", "signed_on")
+# column, required, meaning (also shown in the API documentation)
+COLUMN_HELP: tuple[tuple[str, bool, str], ...] = (
+    ("project_code", True, "project code: 1-32 letters, digits, `-` or `_` (`CHW`)"),
+    ("project_name", True, "project name (`安居·翠湖湾`); renames an existing project"),
+    ("building", True, "building number (`3`, `3栋` or `3#`)"),
+    ("entrance", False, "entrance (单元), default `1`"),
+    ("room", True, "room number (`1502`)"),
+    ("floor", False, "floor; default read from the room number (`1502` → 15)"),
+    ("owner_name", True, "the owner's name"),
+    ("phone", True, "mainland mobile (`13912345678`, `+86 139 1234 5678`) or `+` and 8-15 digits"),
+    ("language", False, "`zh` (default) or `en`"),
+    ("signed_on", True, "contract signing date, `YYYY-MM-DD` (or `YYYY/MM/DD`)"),
+    ("handover_on", False, "handover (交付) date, not before `signed_on`; blank if not handed over"),
+    ("advisor_username", False, "username of an active staff member: the owner's 客服顾问"),
+    ("marketing_consent", False, "`yes`/`no` (also 1/0, true/false, 是/否); blank keeps the current value"),
+)
+COLUMNS = tuple(c for c, _, _ in COLUMN_HELP)
+REQUIRED = tuple(c for c, required, _ in COLUMN_HELP if required)
 MAX_ROWS = 20_000
 MAX_ERRORS = 1_000
 CONSENT_SOURCE = "csv_import"

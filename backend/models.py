@@ -433,3 +433,41 @@ def _refuse_change(_mapper: Any, _conn: Any, target: TicketEvent) -> None:
 
 event.listen(TicketEvent, "before_update", _refuse_change)
 event.listen(TicketEvent, "before_delete", _refuse_change)
+
+
+# --- proactive service ---------------------------------------------------------------------------
+
+
+class ProgressUpdate(Base):
+    """A construction-progress update (楼盘进度通报) for a project's buyers before handover."""
+
+    __tablename__ = "progress_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    body_en: Mapped[str] = mapped_column(Text, default="")
+    photo_url: Mapped[str | None] = mapped_column(String(500))
+    stage: Mapped[str] = mapped_column(String(60), default="")
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    publish_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WarrantyItem(Base):
+    """One warranty item of a handed-over unit, with its expiry and reminder timer."""
+
+    __tablename__ = "warranty_items"
+    __table_args__ = (UniqueConstraint("unit_id", "code"), Index("ix_warranty_remind", "reminded_at", "remind_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    starts_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)  # None: design life (structure)
+    remind_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]

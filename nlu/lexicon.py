@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 _ZH = "zh"
+_G = "[^\\s，。！？,.!?；;]"  # a gap that stays inside one clause
 _EN = "en"
 
 DANGER: list[tuple[str, str, str]] = [
@@ -18,46 +19,45 @@ DANGER: list[tuple[str, str, str]] = [
     ("gas", _ZH, r"(燃气|煤气|天然气|瓦斯|液化气)的?(异|怪|臭)?(味|气味|泄漏|泄露|报警)"),
     ("gas", _ZH, r"像(是)?(燃气|煤气|天然气)"),
     ("gas", _ZH, r"臭鸡蛋(的)?(味|气味)"),
-    ("gas", _ZH, r"(燃气|煤气|天然气|气)管.{0,6}(漏气|破|在漏)|漏气(了|的声音|声)|在漏气"),
-    ("gas", _ZH, r"(燃气|煤气|天然气)?报警器.{0,6}(响|叫|报警)"),
+    ("gas", _ZH, rf"(燃气|煤气|天然气|气)管{_G}{{0,6}}(漏气|破|在漏)|漏气(了|的声音|声)|在漏气"),
+    ("gas", _ZH, rf"(燃气|煤气|天然气)?报警器{_G}{{0,6}}(响|叫|报警)"),
     ("gas", _EN, r"gas (smell|leak|alarm)|smells? (of|like) gas|smelling gas|(leaking|hissing) gas|"
                  r"gas is leaking|rotten[- ]eggs? smell|smell of rotten egg"),
     # electrical: sparks, smoke, fire, shocks, whole unit without power
-    ("electrical", _ZH, r"火花|火星|冒火|打火花|起火|着火|失火|电.{0,4}(冒烟|烧)|(插座|开关|电线|线路|电箱|电表|插头|"
-                        r"配电箱|面板|空开).{0,8}(冒烟|烧黑|烧焦|打火)|冒烟|黑烟"),
-    ("electrical", _ZH, r"漏电|触电|被电(了|到)?|电到(了|手)|带电|电(了)?一下|麻手|手.{0,3}麻"),
-    ("electrical", _ZH, r"(全屋|全家|家里|整个家|屋里|整套房).{0,4}(都|全|全部|整个)?(停电|没电|断电|全黑)|"
-                        r"(全部|整个|全都)(没电|停电|断电)"),
+    ("electrical", _ZH, rf"火花|火星|冒火|打火花|起火|(?<![不打点])着火|失火|电{_G}{{0,4}}(冒烟|烧)|(插座|开关|电线|线路|电箱|电表|插头|"
+                        rf"配电箱|面板|空开){_G}{{0,8}}(冒烟|烧黑|烧焦|打火)|冒烟|黑烟"),
+    ("electrical", _ZH, rf"漏电|触电|被电(了|到)?|电到(了|手)|带电|电(了)?一下|麻手|手{_G}{{0,3}}麻"),
+    ("electrical", _ZH, rf"(全屋|全家|家里|整个家|屋里|整套房){_G}{{0,4}}(都|全|全部|整个)?(停电|没电|断电|全黑)"),
     ("electrical", _EN, r"spark(s|ing|ed)?\b|smok(e|ing)\b(?! (alarm|detector))|on fire|caught fire|fire in|electric shock|"
                         r"got a shock|\bshocked\b|electrocut|live wire"),
     ("electrical", _EN, r"(whole|entire) (flat|apartment|unit|house|home) (has )?(no power|without power)|"
                         r"no power (in|at) (the|our) (whole|entire)|power is out in the (whole|entire)"),
     # lift: someone trapped
-    ("lift", _ZH, r"困(在)?.{0,6}(电梯|梯)里|电梯.{0,12}(困人|困住|被困|关(在)?里面|出不去|卡人|夹人|夹到人|里有人|里面有人)|"
-                  r"(关|卡|困)(在)?电梯里|电梯里(面)?(有人|还有)|扶梯.{0,8}(卷|夹).{0,6}(人|脚|手|鞋)"),
+    ("lift", _ZH, rf"困(在)?{_G}{{0,6}}(电梯|梯)里|电梯{_G}{{0,12}}(困人|困住|被困|关(在)?里面|出不去|卡人|夹人|夹到人|里有人|里面有人)|"
+                  rf"(关|卡|困)(在)?电梯里|电梯里(面)?(有人|还有)|扶梯{_G}{{0,8}}(卷|夹){_G}{{0,6}}(人|脚|手|鞋)"),
     ("lift", _EN, r"(trapped|stuck) (in|inside) (the |a |lift |elevator )*(lift|elevator)|"
                   r"(lift|elevator).{0,40}(with (people|someone|somebody|kids?|children) inside)|"
                   r"(people|someone|somebody|person|kids?|children)('s| is| are)? (trapped|stuck) in"),
     # water: burst pipes, flooding, sewage, whole unit without water
-    ("water", _ZH, r"(管|龙头).{0,3}爆|爆管|爆裂|管.{0,4}(炸开|裂开|断了|崩开|脱落|破了)|"
-                   r"喷水|水.{0,3}(喷|呲|往外冒|冒出来|往外喷)|哗哗.{0,2}(往外|冒|喷|流到|往下|灌)"),
+    ("water", _ZH, rf"(管|龙头){_G}{{0,3}}爆|爆管|爆裂|管{_G}{{0,4}}(炸开|裂开|断了|崩开|脱落|破了)|"
+                   rf"喷水|水{_G}{{0,3}}(喷|呲|往外冒|冒出来|往外喷)|哗哗{_G}{{0,2}}(往外|冒|喷|流到|往下|灌)"),
     ("water", _ZH, r"水漫|漫水|淹了|被淹|淹到|进水了|灌水|往下灌|倒灌|反水|返水|成河|瀑布|发大水|没过脚|"
-                   r"水.{0,4}流到(客厅|卧室|楼下|房间|电梯)|像下雨一样|滴水成线|滴成(一条)?线"),
-    ("water", _ZH, r"(冒|返|涌|溢)(污|脏|粪|黑|臭)水|粪水|污水.{0,4}(冒|返|倒灌|往外)|化粪池.{0,4}(返|冒|反|往)|"
-                   r"下水道.{0,4}(往外|往上)?(冒|返|反)(脏|污|黑|臭)"),
-    ("water", _ZH, r"(全屋|全家|家里|整栋|整个单元|单元|小区|整个).{0,6}(都)?(停水|没水|没有水)|一滴水都没|一点水都没|"
+                   rf"水{_G}{{0,4}}流到(客厅|卧室|楼下|房间|电梯)|像下雨一样|滴水成线|滴成(一条)?线"),
+    ("water", _ZH, rf"(冒|返|涌|溢)(污|脏|粪|黑|臭)水|粪水|污水{_G}{{0,4}}(冒|返|倒灌|往外)|化粪池{_G}{{0,4}}(返|冒|反|往)|"
+                   rf"下水道{_G}{{0,4}}(往外|往上)?(冒|返|反)(脏|污|黑|臭)"),
+    ("water", _ZH, rf"(全屋|全家|家里|整栋|整个单元|单元|小区|整个){_G}{{0,6}}(都)?(停水|没水|没有水)|一滴水都没|一点水都没|"
                    r"完全没水|没水了"),
     ("water", _EN, r"\bburst\b|pipe (burst|broke|split|exploded)|(exploded|split open)|flood(ing|ed)?\b|"
                    r"water (is )?(pouring|gushing|spraying|everywhere)|(pouring|gushing) (through|from)|"
                    r"\bsewage\b|under water|no water at all|zero water|(whole|entire) (building|flat|apartment) "
                    r"has no water"),
     # structure and common areas
-    ("wall_floor_ceiling", _ZH, r"(吊顶|天花板|天花|石膏板?|外墙|瓷砖|墙砖|水泥块|砖).{0,6}(塌|掉下来|往下掉|砸)|砸(到|坏|在)"),
+    ("wall_floor_ceiling", _ZH, rf"(吊顶|天花板|天花|石膏板?|外墙|瓷砖|墙砖|水泥块|砖){_G}{{0,6}}(塌|掉下来|往下掉|砸)|砸(到|坏|在)"),
     ("wall_floor_ceiling", _EN, r"(ceiling|plaster).{0,20}(fell|collapsed|came down|falling)|"
                                 r"(tiles?|bricks?).{0,10}falling|fell onto|(chunk|piece) of (the )?ceiling"),
-    ("door_window", _ZH, r"(窗|玻璃).{0,8}(要掉|快掉|掉下|掉到|坠|砸)"),
+    ("door_window", _ZH, rf"(窗|玻璃){_G}{{0,8}}(要掉|快掉|掉下|掉到|坠|砸)"),
     ("door_window", _EN, r"window.{0,30}(might fall|falling|fall onto|fell)|glass.{0,15}fell"),
-    ("public_area", _ZH, r"井盖.{0,4}(没了|不见|丢|碎|掉|没有)|下水道盖子?.{0,3}(不见|没了)|围墙.{0,4}(倒|歪|塌)"),
+    ("public_area", _ZH, rf"井盖{_G}{{0,4}}(没了|不见|丢|碎|掉|没有)|下水道盖子?{_G}{{0,3}}(不见|没了)|围墙{_G}{{0,4}}(倒|歪|塌)"),
     ("public_area", _EN, r"manhole.{0,20}(missing|open|no cover|gone)|(open|uncovered) manhole|"
                          r"fence.{0,20}collapse"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.channels.base import Channel
@@ -18,7 +19,7 @@ def _sms_overrides(settings: Any) -> dict[str, Any]:
 
 
 # channel name -> (settings attribute, channel class, extra constructor arguments from the whole settings)
-CHANNEL_FACTORIES: dict[str, tuple[str, Any, Any]] = {
+CHANNEL_FACTORIES: dict[str, tuple[str, Any, Callable[[Any], dict[str, Any]]]] = {
     WeChatChannel.name: ("wechat", WeChatChannel, lambda settings: {}),
     SmsChannel.name: ("twilio", SmsChannel, _sms_overrides),
     TelegramChannel.name: ("telegram", TelegramChannel, lambda settings: {}),

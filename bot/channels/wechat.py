@@ -12,15 +12,12 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import requests
-from requests.adapters import HTTPAdapter
-from wechatpy import WeChatClient
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException, WeChatClientException
 
@@ -36,65 +33,16 @@ from bot.channels.base import (
     WebResponse,
 )
 from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.wechat_api import TOKEN_ERRCODES, ApiBaseClient, client_error
 from bot.channels.xmlsafe import parse_flat_xml
 
 log = logging.getLogger(__name__)
 
 Fields = dict[str, str]
-TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
-# errcode -> (retryable, explanation); codes not listed are permanent failures.
-ERRCODE_OUTCOMES: dict[int, tuple[bool, str]] = {
-    -1: (True, "WeChat system busy"),
-    45009: (True, "API call quota (api freq out of limit) reached"),
-    45015: (False, "outside the 48 h customer-service window or unsubscribed: send a template message"),
-    45047: (False, "customer-service message quota for this user is used up: send a template message"),
-    43004: (False, "recipient has not followed the account"),
-    40003: (False, "invalid OpenID"),
-}
 
 
 def _sign(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
-
-
-class _TimeoutAdapter(HTTPAdapter):
-    """Gives every request of the session a timeout (wechatpy's token fetch sets none)."""
-
-    def __init__(self, timeout_s: float) -> None:
-        super().__init__(max_retries=0)
-        self._timeout_s = timeout_s
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self._timeout_s
-        return super().send(request, **kwargs)
-
-
-class _ApiBaseClient(WeChatClient):
-    """A WeChatClient whose relative endpoints *and* token URL live under ``api_base``."""
-
-    def __init__(self, app_id: str, app_secret: str, api_base: str, timeout_s: float) -> None:
-        super().__init__(app_id, app_secret, timeout=timeout_s, auto_retry=False)
-        self.API_BASE_URL = f"{api_base}/cgi-bin/"
-        self._token_url = f"{api_base}/cgi-bin/token"
-        self._token_lock = threading.RLock()
-        adapter = _TimeoutAdapter(timeout_s)
-        self._http.mount("http://", adapter)
-        self._http.mount("https://", adapter)
-
-    def fetch_access_token(self) -> dict[str, Any]:
-        """Fetch a token from ``{api_base}/cgi-bin/token`` (wechatpy hard-codes api.weixin.qq.com)."""
-        with self._token_lock:
-            return self._fetch_access_token(
-                url=self._token_url,
-                params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-            )
-
-    @property
-    def access_token(self) -> str:
-        """The cached token, fetched once by one thread when missing or about to expire."""
-        with self._token_lock:
-            return super().access_token
 
 
 class WeChatChannel:
@@ -143,7 +91,7 @@ class WeChatChannel:
         self._template_ids = dict(template_ids or {})
         self._skew = max_timestamp_skew_s
         self._clock = clock
-        self._client = _ApiBaseClient(app_id, app_secret, api_base.rstrip("/"), timeout_s)
+        self._client = ApiBaseClient(app_id, app_secret, api_base.rstrip("/"), timeout_s)
 
     @classmethod
     def from_settings(cls, section: Any, **overrides: Any) -> WeChatChannel:
@@ -264,7 +212,7 @@ class WeChatChannel:
                 self._client.fetch_access_token()
                 result = self._call(message)
         except WeChatClientException as exc:
-            return _client_error(exc)
+            return client_error(exc)
         except requests.Timeout as exc:
             return DeliveryResult(ok=False, status="failed", retryable=True, error=f"timeout: {exc}")
         except requests.RequestException as exc:
@@ -280,17 +228,6 @@ class WeChatChannel:
         are retryable.
         """
         return await asyncio.to_thread(self._send_sync, message)
-
-
-def _client_error(exc: WeChatClientException) -> DeliveryResult:
-    response = getattr(exc, "response", None)
-    if exc.errcode is None:  # HTTP-level failure
-        status = getattr(response, "status_code", 0) or 0
-        retryable = status >= 500 or status == 429
-        return DeliveryResult(ok=False, status="failed", retryable=retryable, error=f"HTTP {status}")
-    retryable, reason = ERRCODE_OUTCOMES.get(int(exc.errcode), (False, "rejected by WeChat"))
-    error = f"errcode {exc.errcode} ({exc.errmsg}): {reason}"
-    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error)
 
 
 def _require(fields: Fields, name: str) -> str:
@@ -328,9 +265,7 @@ def _image(fields: Fields) -> InboundMessage:
 
 def _voice(fields: Fields) -> InboundMessage:
     voice = Attachment(kind="voice", media_id=fields.get("MediaId"), content_type=fields.get("Format"))
-    return _base(
-        fields, _require(fields, "MsgId"), "voice", text=fields.get("Recognition", ""), attachments=(voice,)
-    )
+    return _base(fields, _require(fields, "MsgId"), "voice", text=fields.get("Recognition", ""), attachments=(voice,))
 
 
 def _location(fields: Fields) -> InboundMessage:

@@ -22,7 +22,7 @@ def handle(res: StepResult, turn: Turn, ctx: Context) -> None:
             res.say("tickets_none")
             return
         lines = "\n".join(
-            f"{t.number} §kind_{t.kind} {('§loc_ + t.location) if t.location else ''} — §status_{t.status}"
+            f"{t.number} §kind_{t.kind} {'§loc_' + t.location if t.location else ''} — §status_{t.status}"
             for t in ctx.tickets[:5]
         )
         res.say("tickets_list", lines=lines)
@@ -34,7 +34,7 @@ def handle(res: StepResult, turn: Turn, ctx: Context) -> None:
             else:
                 res.say("handover_planned", unit=unit.label)
         return
-    answer = ctx.enquiry_answer(topic, owner, turn.text)
+    answer = ctx.enquiry_answer(topic, owner, turn.text, res.lang)
     if answer is not None:
         key, params = answer
         res.say(key, **params)

@@ -11,7 +11,9 @@ import yaml
 
 REF = "§"
 _REF_RE = re.compile(r"§([a-z][a-z_]*)")
-MESSAGES = Path(__file__).resolve().parents[2] / "config" / "messages.yml"
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+MESSAGES = CONFIG / "messages.yml"
+FAQ = CONFIG / "faq.yml"
 
 
 class _Defaults(dict[str, Any]):
@@ -19,11 +21,20 @@ class _Defaults(dict[str, Any]):
         return ""
 
 
-@lru_cache(maxsize=4)
-def load(path: Path = MESSAGES) -> dict[str, dict[str, str]]:
-    """All templates, keyed by name then language."""
+@lru_cache(maxsize=2)
+def load_faq(path: Path = FAQ) -> list[dict[str, Any]]:
+    """The FAQ entries (id, keywords, zh, en)."""
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.safe_load(fh) or []
+
+
+@lru_cache(maxsize=2)
+def load(path: Path = MESSAGES) -> dict[str, dict[str, str]]:
+    """All templates keyed by name then language; FAQ answers are ``faq_<id>``."""
+    with path.open(encoding="utf-8") as fh:
+        table = yaml.safe_load(fh)
+    table.update({f"faq_{e['id']}": {"zh": e["zh"], "en": e["en"]} for e in load_faq()})
+    return table
 
 
 def render(key: str, lang: str, **params: Any) -> str:

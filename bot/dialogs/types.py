@@ -75,8 +75,9 @@ class Context:
     otp_code: str = "000000"
     tickets: tuple[TicketView, ...] = ()
     find_owner_by_phone: Callable[[str], OwnerView | None] = lambda _p: None
-    enquiry_answer: Callable[[str, OwnerView | None, str], tuple[str, dict[str, Any]] | None] = (
-        lambda _topic, _owner, _lang: None
+    # (topic, owner, text, lang) -> (template key, params) or None
+    enquiry_answer: Callable[[str, OwnerView | None, str, str], tuple[str, dict[str, Any]] | None] = (
+        lambda _topic, _owner, _text, _lang: None
     )
     low_confidence: float = 0.45
     format_deadline: Callable[[datetime], str] = lambda d: d.isoformat()

@@ -58,9 +58,7 @@ def wechat_request(
     aes_key: str = WECHAT_AES_KEY,
 ) -> WebRequest:
     """A POST push signed as the WeChat server would sign it."""
-    query, signed_body = wechat_signed_post(
-        token, aes_key, app_id, body.decode(), mode=mode, timestamp=str(timestamp)
-    )
+    query, signed_body = wechat_signed_post(token, aes_key, app_id, body.decode(), mode=mode, timestamp=str(timestamp))
     return WebRequest(
         method="POST",
         url="https://bot.example.com/hooks/wechat",
@@ -84,9 +82,7 @@ def telegram_request(body: bytes, *, secret: str | None = TELEGRAM_SECRET) -> We
     headers = {"Content-Type": "application/json"}
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    return WebRequest(
-        method="POST", url="https://bot.example.com/hooks/telegram", headers=headers, query={}, body=body
-    )
+    return WebRequest(method="POST", url="https://bot.example.com/hooks/telegram", headers=headers, query={}, body=body)
 
 
 REQUEST_BUILDERS: dict[str, Callable[..., WebRequest]] = {

@@ -63,9 +63,7 @@ async def test_terminal_channel() -> None:
     )
     assert channel.message_from_line("   ") is None
     result = await channel.send(
-        OutboundMessage(
-            "terminal", "terminal-owner", "请选择时间", quick_replies=CHOICES, request_contact=True
-        )
+        OutboundMessage("terminal", "terminal-owner", "请选择时间", quick_replies=CHOICES, request_contact=True)
     )
     assert result.ok and result.provider_message_id == "terminal-out-1"
     assert stream.getvalue() == (

@@ -30,9 +30,7 @@ VECTORS = load_vectors("sms")
 OWNER = "+14155550100"
 
 
-def make_channel(
-    api_base: str = "http://127.0.0.1:9", auth_token: str = TWILIO_TOKEN, **kwargs: object
-) -> SmsChannel:
+def make_channel(api_base: str = "http://127.0.0.1:9", auth_token: str = TWILIO_TOKEN, **kwargs: object) -> SmsChannel:
     options: dict[str, object] = {"api_base": api_base, "timeout_s": 1.0}
     options.update(kwargs)
     return SmsChannel(TWILIO_SID, auth_token, "+15005550006", **options)  # type: ignore[arg-type]
@@ -100,9 +98,7 @@ def test_plain_sms() -> None:
 
 
 def test_mms_media_become_attachments() -> None:
-    message = check_inbound(
-        make_channel(), "inbound_sms_with_media", {"kind": "image", "text": "厨房水龙头漏水"}
-    )
+    message = check_inbound(make_channel(), "inbound_sms_with_media", {"kind": "image", "text": "厨房水龙头漏水"})
     assert message and message.attachments == (
         Attachment(
             kind="image",
@@ -154,9 +150,7 @@ def test_missing_from_is_bad_payload() -> None:
 
 def test_status_callback() -> None:
     channel = make_channel()
-    request = sms_request(
-        load_fixture("sms", "status_undelivered"), url="https://bot.example.com/twilio/status"
-    )
+    request = sms_request(load_fixture("sms", "status_undelivered"), url="https://bot.example.com/twilio/status")
     channel.verify(request)
     assert channel.parse_status(request) == DeliveryStatus(
         provider_message_id="SM00000000000000000000000000000002", status="undelivered", error="30003"

@@ -163,13 +163,9 @@ async def test_send_text_initialises_once(channel: TelegramChannel, fake_telegra
     }
 
 
-async def test_quick_replies_become_inline_keyboard(
-    channel: TelegramChannel, fake_telegram: FakeTelegram
-) -> None:
+async def test_quick_replies_become_inline_keyboard(channel: TelegramChannel, fake_telegram: FakeTelegram) -> None:
     expected = REQUESTS["sendMessage_inline_keyboard"]
-    choices = tuple(
-        QuickReply(b["text"], b["callback_data"]) for b in expected["reply_markup"]["inline_keyboard"][0]
-    )
+    choices = tuple(QuickReply(b["text"], b["callback_data"]) for b in expected["reply_markup"]["inline_keyboard"][0])
     assert (await channel.send(out(expected["text"], quick_replies=choices))).ok
     [sent] = fake_telegram.calls("sendMessage")
     assert {k: v for k, v in sent.items() if k != "method"} == expected
@@ -205,9 +201,7 @@ async def test_answer_callback_and_set_webhook(channel: TelegramChannel, fake_te
     )
 
 
-@pytest.mark.filterwarnings(
-    "ignore::telegram.warnings.PTBDeprecationWarning"
-)  # raised inside PTB's RetryAfter
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # raised inside PTB's RetryAfter
 async def test_flood_control_is_retryable_with_retry_after(
     channel: TelegramChannel, fake_telegram: FakeTelegram
 ) -> None:

@@ -47,9 +47,7 @@ def make_channel(api_base: str = "http://127.0.0.1:9", now: float = NOW, **kwarg
 
 
 def url_request(url: str, method: str = "POST", body: bytes = b"") -> WebRequest:
-    return WebRequest(
-        method=method, url=url, headers={}, query=dict(parse_qsl(urlsplit(url).query)), body=body
-    )
+    return WebRequest(method=method, url=url, headers={}, query=dict(parse_qsl(urlsplit(url).query)), body=body)
 
 
 def vector(section: str, vector_id: str) -> dict[str, str]:
@@ -69,9 +67,7 @@ def test_url_verification_wechatpy_vector_and_its_negative() -> None:
     query = {"signature": v["signature"], "timestamp": v["timestamp"], "nonce": v["nonce"], "echostr": "42"}
     assert channel.verify_url(WebRequest("GET", "https://x/", {}, query, b"")) == "42"
     with pytest.raises(SignatureError):
-        channel.verify_url(
-            WebRequest("GET", "https://x/", {}, {**query, "signature": v["negative_signature"]}, b"")
-        )
+        channel.verify_url(WebRequest("GET", "https://x/", {}, {**query, "signature": v["negative_signature"]}, b""))
 
 
 def test_url_verification_rejects_forged_and_stale() -> None:
@@ -92,9 +88,7 @@ def test_plain_post_official_vector_signature() -> None:
 # ------------------------------------------------------------------------------------------- safe mode
 def test_tencent_safe_mode_sample_decrypts_and_verifies() -> None:
     v = vector("aes", "tencent_official_WXBizMsgCrypt_python_sample")
-    channel = WeChatChannel(
-        v["appid"], v["token"], aes_key=v["encoding_aes_key"], clock=lambda: int(v["timestamp"])
-    )
+    channel = WeChatChannel(v["appid"], v["token"], aes_key=v["encoding_aes_key"], clock=lambda: int(v["timestamp"]))
     query = {
         "timestamp": v["timestamp"],
         "nonce": v["nonce"],
@@ -111,17 +105,13 @@ def test_tencent_safe_mode_sample_decrypts_and_verifies() -> None:
     )
     with pytest.raises(SignatureError):
         channel.verify(
-            WebRequest(
-                "POST", "https://x/", {}, {**query, "msg_signature": "f" * 40}, v["post_body_xml"].encode()
-            )
+            WebRequest("POST", "https://x/", {}, {**query, "msg_signature": "f" * 40}, v["post_body_xml"].encode())
         )
 
 
 def test_official_safe_mode_vector_signature_checks_but_json_body_is_not_xml() -> None:
     v = vector("aes", "official_message_push_safe_mode")
-    channel = WeChatChannel(
-        v["appid"], v["token"], aes_key=v["encoding_aes_key"], clock=lambda: int(v["timestamp"])
-    )
+    channel = WeChatChannel(v["appid"], v["token"], aes_key=v["encoding_aes_key"], clock=lambda: int(v["timestamp"]))
     envelope = (
         f"<xml><ToUserName><![CDATA[gh_97417a04a28d]]></ToUserName>"
         f"<Encrypt><![CDATA[{v['body_json']['Encrypt']}]]></Encrypt></xml>"
@@ -180,9 +170,7 @@ def test_image() -> None:
 
 def test_voice_without_and_with_recognition() -> None:
     plain = check_inbound(make_channel(), "voice", {"kind": "voice", "text": ""})
-    assert plain and plain.attachments == (
-        Attachment(kind="voice", media_id="media_id", content_type="Format"),
-    )
+    assert plain and plain.attachments == (Attachment(kind="voice", media_id="media_id", content_type="Format"),)
     check_inbound(make_channel(), "voice_recognition", {"kind": "voice", "text": "腾讯微信团队"})
 
 
@@ -192,9 +180,7 @@ def test_location() -> None:
         "location",
         {
             "kind": "location",
-            "attachments": (
-                Attachment(kind="location", latitude=23.134521, longitude=113.358803, label="位置信息"),
-            ),
+            "attachments": (Attachment(kind="location", latitude=23.134521, longitude=113.358803, label="位置信息"),),
         },
     )
 
@@ -247,9 +233,7 @@ def test_bomb_as_safe_mode_envelope_is_bad_payload() -> None:
 def test_forged_plain_signature() -> None:
     good = wechat_request(load_fixture("wechat", "text"))
     with pytest.raises(SignatureError):
-        make_channel().verify(
-            WebRequest("POST", good.url, {}, {**good.query, "signature": "0" * 40}, good.body)
-        )
+        make_channel().verify(WebRequest("POST", good.url, {}, {**good.query, "signature": "0" * 40}, good.body))
 
 
 @pytest.mark.parametrize("mode", ["plain", "safe"])
@@ -318,6 +302,13 @@ async def test_expired_token_is_refetched_once(fake_wechat: FakeWeChat) -> None:
     fake_wechat.expire_tokens()
     assert (await channel.send(out())).ok
     assert len(fake_wechat.token_requests) == 2 and len(fake_wechat.sent) == 2
+
+
+async def test_token_close_to_expiry_is_refreshed(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.expires_in = 30  # wechatpy refreshes tokens with under 60 s left
+    channel = make_channel(fake_wechat.base_url)
+    assert (await channel.send(out())).ok and (await channel.send(out())).ok
+    assert len(fake_wechat.token_requests) == 2
 
 
 @pytest.mark.parametrize(

@@ -107,9 +107,7 @@ class FakeServer:
     # ------------------------------------------------------------------------------------ faults
     def _queue(self, count: int, fault: Fault) -> None:
         with self._lock:
-            self._faults.extend(
-                Fault(fault.kind, fault.path, fault.reply, fault.seconds) for _ in range(count)
-            )
+            self._faults.extend(Fault(fault.kind, fault.path, fault.reply, fault.seconds) for _ in range(count))
 
     def fail_next(
         self,

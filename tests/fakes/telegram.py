@@ -90,9 +90,7 @@ class FakeTelegram(FakeServer):
             "sendPhoto": lambda data: self._message(
                 data,
                 caption=data.get("caption"),
-                photo=[
-                    {"file_id": "AgACFakePhoto", "file_unique_id": "AQADFake", "width": 800, "height": 600}
-                ],
+                photo=[{"file_id": "AgACFakePhoto", "file_unique_id": "AQADFake", "width": 800, "height": 600}],
             ),
             "answerCallbackQuery": lambda data: True,
             "setWebhook": lambda data: True,

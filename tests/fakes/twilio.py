@@ -60,16 +60,12 @@ class FakeTwilio(FakeServer):
         """Accept a message or a call."""
         match = RESOURCE.match(request.path)
         if request.method != "POST" or match is None:
-            return Reply(
-                404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
-            )
+            return Reply(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
         if not self._authorised(request, match["sid"]):
             return Reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
         form = request.data
         if not form.get("To") or not form.get("From"):
-            return Reply(
-                400, {"code": 21604, "message": "A 'To' and 'From' phone number is required.", "status": 400}
-            )
+            return Reply(400, {"code": 21604, "message": "A 'To' and 'From' phone number is required.", "status": 400})
         if match["resource"] == "Messages":
             sid, status = f"SM{next(self._numbers):032d}", "queued"
             self.sent.append({**form, "MediaUrl": request.form_lists.get("MediaUrl", [])})

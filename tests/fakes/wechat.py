@@ -24,15 +24,14 @@ class FakeWeChat(FakeServer):
         token_requests: The recorded ``/cgi-bin/token`` calls.
     """
 
-    def __init__(
-        self, app_id: str = "wx_fake_app", app_secret: str = "fake-secret", expires_in: int = 7200
-    ) -> None:
+    def __init__(self, app_id: str = "wx_fake_app", app_secret: str = "fake-secret", expires_in: int = 7200) -> None:
         super().__init__()
-        self.app_id, self.app_secret, self.expires_in = app_id, app_secret, expires_in
+        self.app_id, self.app_secret, self._default_expires_in = app_id, app_secret, expires_in
         self.reset_state()
 
     def reset_state(self) -> None:
-        """Forget tokens, sent messages and queued errcodes."""
+        """Forget tokens, sent messages and queued errcodes; restore the token lifetime."""
+        self.expires_in = self._default_expires_in
         self.sent: list[dict[str, Any]] = []
         self.valid_tokens: set[str] = set()
         self._token_numbers = itertools.count(1)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 09:41:45.470435
+Create Date: 2026-11-27 09:50:12.110265
 """
 from alembic import op
 import sqlalchemy as sa
@@ -106,6 +106,28 @@ def upgrade() -> None:
     with op.batch_alter_table('owners', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_owners_phone'), ['phone'], unique=False)
 
+    op.create_table('progress_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('title_en', sa.String(length=200), nullable=False),
+    sa.Column('body_en', sa.Text(), nullable=False),
+    sa.Column('photo_url', sa.String(length=500), nullable=True),
+    sa.Column('stage', sa.String(length=60), nullable=False),
+    sa.Column('percent', sa.Integer(), nullable=False),
+    sa.Column('publish_at', backend.models.UTCDateTime(), nullable=True),
+    sa.Column('published_at', backend.models.UTCDateTime(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', backend.models.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff.id'], ),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('progress_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_progress_updates_project_id'), ['project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_progress_updates_publish_at'), ['publish_at'], unique=False)
+
     op.create_table('channel_identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -172,6 +194,24 @@ def upgrade() -> None:
     with op.batch_alter_table('ownerships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ownerships_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ownerships_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('warranty_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('name_zh', sa.String(length=80), nullable=False),
+    sa.Column('name_en', sa.String(length=80), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('remind_at', backend.models.UTCDateTime(), nullable=True),
+    sa.Column('reminded_at', backend.models.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('unit_id', 'code')
+    )
+    with op.batch_alter_table('warranty_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_warranty_items_unit_id'), ['unit_id'], unique=False)
+        batch_op.create_index('ix_warranty_remind', ['reminded_at', 'remind_at'], unique=False)
 
     op.create_table('tickets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -360,6 +400,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_tickets_contact_due_at'))
 
     op.drop_table('tickets')
+    with op.batch_alter_table('warranty_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_warranty_remind')
+        batch_op.drop_index(batch_op.f('ix_warranty_items_unit_id'))
+
+    op.drop_table('warranty_items')
     with op.batch_alter_table('ownerships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ownerships_unit_id'))
         batch_op.drop_index(batch_op.f('ix_ownerships_owner_id'))
@@ -378,6 +423,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_channel_identities_owner_id'))
 
     op.drop_table('channel_identities')
+    with op.batch_alter_table('progress_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_progress_updates_publish_at'))
+        batch_op.drop_index(batch_op.f('ix_progress_updates_project_id'))
+
+    op.drop_table('progress_updates')
     with op.batch_alter_table('owners', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_owners_phone'))
 

@@ -1,0 +1,187 @@
+"""The ``anju`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.settings import get_settings
+
+DESCRIPTION = """Anju (安居): intake bot and ticket backend for a residential developer's customer-relations centre.
+
+Settings come from ANJU_* environment variables, a local .env, then config/anju.toml.
+Common commands:
+  anju serve --demo        web + worker + scheduler on http://127.0.0.1:8000 with demo data (SQLite)
+  anju chat                talk to the bot in this terminal as the demo owner
+  anju worker              outbox delivery, inbound processing and sweeps only (scale-out on PostgreSQL)
+"""
+
+
+def _setup_logging(level: str) -> None:
+    from bot.logs import configure
+
+    configure(level)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply pending migrations."""
+    from backend.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    print("database is up to date")
+    return 0
+
+
+def _load_demo() -> str:
+    from backend.db import make_engine, session_factory, transaction
+    from backend.demo import load_demo
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with transaction(session_factory(engine)) as session:
+        summary = load_demo(session, now=datetime.now(UTC))
+    engine.dispose()
+    return str(summary)
+
+
+def cmd_demo_load(args: argparse.Namespace) -> int:
+    """Load the demo estate into an empty database."""
+    from backend.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    print(_load_demo())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the web app with the embedded worker."""
+    import uvicorn
+
+    from backend.migrate import upgrade
+    from bot.app import create_app
+
+    settings = get_settings()
+    _setup_logging(settings.log_level)
+    upgrade(settings.database_url)
+    if args.demo:
+        print(_load_demo())
+    app = create_app(settings, embedded_worker=not args.no_worker)
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"Anju on http://{host}:{port}  (API docs: /docs, console: /console)")
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run a worker process (no web server)."""
+    from backend.migrate import upgrade
+    from bot.app import warm_up
+    from bot.services import build_services
+    from bot.sweeps import run_all
+    from bot.worker import Worker
+
+    settings = get_settings()
+    _setup_logging(settings.log_level)
+    upgrade(settings.database_url)
+    svc = build_services(settings)
+    warm_up(svc)
+    worker = Worker(svc, sweeps_enabled=not args.no_sweeps)
+
+    async def run() -> None:
+        if args.once:
+            handled = await asyncio.to_thread(worker.process_pending, 1000)
+            sent = await worker.deliver_due(1000)
+            print(f"inbound processed: {handled}, outbox attempted: {sent}, sweeps: {run_all(svc)}")
+            return
+        await worker.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await worker.stop()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Talk to the bot in the terminal as the demo owner."""
+    from bot.terminal_chat import run_chat
+
+    return run_chat(get_settings(), user_id=args.user)
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    """Create or update a staff account."""
+    from bot.staff_cli import add_staff
+
+    return add_staff(get_settings(), args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command tree."""
+    parser = argparse.ArgumentParser(prog="anju", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="web app + worker + scheduler in one process")
+    serve.add_argument("--demo", action="store_true", help="load the demo estate into an empty database first")
+    serve.add_argument("--host", help="bind address (default from settings: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default from settings: 8000)")
+    serve.add_argument("--no-worker", action="store_true", help="web only; run `anju worker` processes separately")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="inbound processing, outbox delivery and sweeps (no web server)")
+    worker.add_argument("--once", action="store_true", help="drain what is due once and exit")
+    worker.add_argument("--no-sweeps", action="store_true", help="leave the sweeps to another worker")
+    worker.set_defaults(func=cmd_worker)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal as a homeowner")
+    chat.add_argument("--user", default="demo", help="terminal identity (default: the demo owner)")
+    chat.set_defaults(func=cmd_chat)
+
+    db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    demo.add_parser("load", help="load the demo estate into an empty database").set_defaults(func=cmd_demo_load)
+
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(dest="staff_command", required=True)
+    add = staff.add_parser("add", help="create or update a staff account")
+    add.add_argument("--name", required=True)
+    add.add_argument("--username", help="login name (default: the name)")
+    add.add_argument("--password", required=True)
+    add.add_argument("--role", choices=["agent", "supervisor", "admin", "engineer"], default="agent")
+    add.add_argument("--language", choices=["zh", "en"], default="zh")
+    add.set_defaults(func=cmd_staff_add)
+
+    nlu = sub.add_parser("nlu", help="natural-language understanding").add_subparsers(dest="nlu_command",
+                                                                                      required=True)
+    from nlu.cli import add_nlu_commands
+
+    add_nlu_commands(nlu)
+    try:
+        from nlu.rasa_setup import add_rasa_commands
+    except ImportError:  # pragma: no cover - optional module
+        pass
+    else:
+        add_rasa_commands(nlu)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``anju`` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command != "serve":
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Webhook routes: verify the platform's signature first, parse, store, acknowledge fast.
+
+Processing happens off the request path (the worker). A duplicate (platform retry) is acknowledged
+and not stored again; a database outage answers 503 so the platform retries instead of losing it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
+
+from backend import inbound, outbox
+from backend.db import transaction
+from bot.channels.base import ChannelError, InboundMessage, UnsupportedEvent, WebRequest, WebResponse
+from bot.envelope import to_payload
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/hooks", tags=["webhooks"], include_in_schema=False)
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+async def web_request(request: Request, svc: Services) -> WebRequest:
+    """Read the body (refusing oversize ones with 413) into a framework-free request."""
+    limit = svc.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"body larger than {limit} bytes")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"body larger than {limit} bytes")
+    form: dict[str, str] = {}
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    raw_query = request.url.query
+    public = svc.settings.public_url.rstrip("/") + request.url.path + (f"?{raw_query}" if raw_query else "")
+    query = dict(parse_qsl(raw_query.replace("+", "%2B"), keep_blank_values=True))
+    return WebRequest(method=request.method, url=public, headers=dict(request.headers), query=query, body=body,
+                      form=form)
+
+
+def _answer(resp: WebResponse) -> Response:
+    return Response(resp.body, status_code=resp.status_code, media_type=resp.media_type)
+
+
+def _store(svc: Services, messages: list[InboundMessage]) -> int:
+    now = svc.clock()
+    stored = 0
+    with transaction(svc.sessions) as session:
+        for msg in messages:
+            new_id = inbound.store(session, channel=msg.channel, provider_message_id=msg.provider_message_id,
+                                   external_user_id=msg.external_user_id, payload=to_payload(msg), now=now)
+            stored += new_id is not None
+    return stored
+
+
+async def accept(channel_name: str, request: Request) -> Response:
+    """The common path of every inbound webhook."""
+    svc = _services(request)
+    channel: Any = svc.channels.get(channel_name)
+    if channel is None:
+        raise HTTPException(404, f"channel {channel_name} is not configured")
+    req = await web_request(request, svc)
+    try:
+        if channel_name == "wechat" and request.method == "GET":
+            return Response(channel.verify_url(req), media_type="text/plain")
+        channel.verify(req)
+        messages = channel.parse_inbound(req)
+    except UnsupportedEvent as exc:
+        log.info("%s: ignored event: %s", channel_name, exc)
+        return _answer(channel.ack(req))
+    except ChannelError as exc:
+        log.warning("%s webhook refused (%d): %s", channel_name, exc.status_code, exc)
+        raise HTTPException(exc.status_code, str(exc) or type(exc).__name__) from None
+    try:
+        stored = await run_in_threadpool(_store, svc, messages)
+    except OperationalError as exc:
+        log.error("%s webhook: database unavailable: %s", channel_name, exc.orig)
+        raise HTTPException(503, "temporarily unavailable, retry later") from None
+    if stored and request.app.state.worker is not None:
+        request.app.state.worker.wake_inbound()
+    return _answer(channel.ack(req))
+
+
+@router.api_route("/wechat", methods=["GET", "POST"])
+async def wechat(request: Request) -> Response:
+    """WeChat official account: URL verification (GET) and messages (POST)."""
+    return await accept("wechat", request)
+
+
+@router.post("/sms")
+async def sms(request: Request) -> Response:
+    """Twilio inbound SMS/MMS."""
+    return await accept("sms", request)
+
+
+@router.post("/telegram")
+async def telegram(request: Request) -> Response:
+    """Telegram Bot API webhook."""
+    return await accept("telegram", request)
+
+
+@router.post("/sms/status")
+async def sms_status(request: Request) -> Response:
+    """Twilio delivery status callbacks."""
+    svc = _services(request)
+    channel: Any = svc.channels.get("sms")
+    if channel is None:
+        raise HTTPException(404, "channel sms is not configured")
+    req = await web_request(request, svc)
+    try:
+        channel.verify(req)
+        status = channel.parse_status(req)
+    except ChannelError as exc:
+        raise HTTPException(exc.status_code, str(exc)) from None
+
+    def apply() -> None:
+        with transaction(svc.sessions) as session:
+            outbox.mark_delivery(session, status.provider_message_id, status.status, status.error)
+
+    try:
+        await run_in_threadpool(apply)
+    except OperationalError:
+        raise HTTPException(503, "temporarily unavailable, retry later") from None
+    svc.broker.publish({"type": "delivery", "provider_message_id": status.provider_message_id,
+                        "status": status.status})
+    return Response(status_code=204)

@@ -1,0 +1,233 @@
+"""The worker: processes stored inbound events, delivers the outbox, and runs the sweeps.
+
+``anju serve`` runs one inside the web process; ``anju worker`` runs it alone. Any number can run
+against PostgreSQL: inbound events and outbox rows are claimed with ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import OperationalError
+
+from backend import inbound, outbox
+from backend.db import transaction
+from bot import conversation, envelope, sweeps
+from bot.effects import Applied
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+IDLE_POLL_S = 0.25
+
+
+class RateLimiter:
+    """A token bucket per channel (messages per second)."""
+
+    def __init__(self, rates: dict[str, float]) -> None:
+        """Rates by channel name; channels without a rate are unlimited."""
+        self.rates = rates
+        self._tokens = dict(rates)
+        self._stamp = {name: time.monotonic() for name in rates}
+
+    async def wait(self, channel: str) -> None:
+        """Block until ``channel`` may send one message."""
+        rate = self.rates.get(channel)
+        if not rate:
+            return
+        while True:
+            now = time.monotonic()
+            self._tokens[channel] = min(rate, self._tokens[channel] + (now - self._stamp[channel]) * rate)
+            self._stamp[channel] = now
+            if self._tokens[channel] >= 1:
+                self._tokens[channel] -= 1
+                return
+            await asyncio.sleep((1 - self._tokens[channel]) / rate)
+
+
+class Worker:
+    """Inbound processing, outbox delivery and sweeps for one process."""
+
+    def __init__(
+        self, svc: Services, *, inbound_enabled: bool = True, outbox_enabled: bool = True, sweeps_enabled: bool = True
+    ) -> None:
+        """A worker over ``svc``; parts can be switched off (tests, split deployments)."""
+        self.svc = svc
+        self.flags = (inbound_enabled, outbox_enabled, sweeps_enabled)
+        self.limiter = RateLimiter(svc.settings.outbox.rate_limits)
+        self._inbound_wake = asyncio.Event()
+        self._outbox_wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._scheduler: AsyncIOScheduler | None = None
+        self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # --- inbound -------------------------------------------------------------------------------
+
+    def process_pending(self, limit: int = 20) -> int:
+        """Process up to ``limit`` pending events (blocking; run in a thread). Returns how many."""
+        with transaction(self.svc.sessions) as session:
+            ids = [ev.id for ev in inbound.claim_next(session, limit=limit)]
+        return sum(self.process_one(event_id) for event_id in ids)
+
+    def process_one(self, event_id: int) -> bool:
+        """Process one event in the transaction that marks it done; False if someone else had it."""
+        now = self.svc.clock()
+        try:
+            with transaction(self.svc.sessions) as session:
+                event = inbound.lock_event(session, event_id)
+                if event is None:
+                    return False
+                applied = conversation.process(session, envelope.from_payload(event.payload), self.svc, now)
+                inbound.mark_done(event, now)
+        except OperationalError:
+            raise  # the database is away: leave the event pending, the loop backs off
+        except Exception as exc:  # a bug must not block the queue: count it, retry later, then give up
+            log.exception("processing inbound event %s failed", event_id)
+            with transaction(self.svc.sessions) as session:
+                inbound.mark_failed(session, event_id, f"{type(exc).__name__}: {exc}")
+            return False
+        self._announce(applied)
+        return True
+
+    def _announce(self, applied: Applied) -> None:
+        for event in applied.console_events + [{"type": "alert", **a} for a in applied.alerts]:
+            self.svc.broker.publish(event)
+        if applied.wake_outbox:
+            self.wake_outbox()
+
+    # --- outbox --------------------------------------------------------------------------------
+
+    async def deliver_due(self, limit: int | None = None) -> int:
+        """Send every due outbox row once (respecting rate limits). Returns rows attempted."""
+        cfg = self.svc.settings.outbox
+        now = self.svc.clock()
+
+        def claim() -> list[Any]:
+            with self.svc.sessions() as session:
+                return outbox.claim_due(session, now=now, limit=limit or cfg.batch_size, quiet=self.svc.quiet)
+
+        rows = await asyncio.to_thread(claim)
+        await asyncio.gather(*(self._deliver(row) for row in rows))
+        return len(rows)
+
+    async def _deliver(self, row: Any) -> None:
+        cfg = self.svc.settings.outbox
+        channel = self.svc.channels.get(row.channel)
+        if channel is None:
+            ok, kw = False, {"retryable": False, "error": f"channel {row.channel!r} is not configured"}
+        else:
+            await self.limiter.wait(row.channel)
+            result = await channel.send(envelope.outbound(row))
+            ok = result.ok
+            kw = {
+                "provider_message_id": result.provider_message_id,
+                "retryable": result.retryable,
+                "retry_after": result.retry_after,
+                "error": result.error,
+            }
+
+        def record() -> None:
+            with transaction(self.svc.sessions) as session:
+                saved = outbox.record_result(
+                    session,
+                    row.id,
+                    ok=ok,
+                    now=self.svc.clock(),
+                    max_attempts=cfg.max_attempts,
+                    base_backoff_s=cfg.base_backoff_s,
+                    **kw,
+                )
+                status = saved.status
+            self.svc.broker.publish({"type": "delivery", "outbox_id": row.id, "status": status})
+
+        await asyncio.to_thread(record)
+
+    # --- loops -----------------------------------------------------------------------------------
+
+    def wake_inbound(self) -> None:
+        """Tell the inbound loop there is work (from the web handler)."""
+        self._inbound_wake.set()
+
+    def wake_outbox(self) -> None:
+        """Tell the outbox loop there is work; safe from worker threads."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            self._outbox_wake.set()
+        elif self._loop is not None:
+            self._loop.call_soon_threadsafe(self._outbox_wake.set)
+
+    async def _loop_forever(self, work: Any, wake: asyncio.Event, name: str) -> None:
+        backoff = IDLE_POLL_S
+        while not self._stopping:
+            try:
+                done = await work()
+                backoff = IDLE_POLL_S
+            except OperationalError as exc:
+                log.warning("%s: database unavailable (%s); retrying in %.1fs", name, exc.orig, backoff)
+                done = 0
+                backoff = min(backoff * 2, 10.0)
+            except Exception:
+                log.exception("%s loop failed; continuing", name)
+                done = 0
+            if done:
+                continue
+            wake.clear()
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=backoff)
+            except TimeoutError:
+                pass
+
+    async def start(self) -> None:
+        """Start the loops and the sweep scheduler on the running event loop."""
+        self._loop = asyncio.get_running_loop()
+        inbound_on, outbox_on, sweeps_on = self.flags
+        if inbound_on:
+            self._tasks.append(
+                asyncio.create_task(
+                    self._loop_forever(lambda: asyncio.to_thread(self.process_pending), self._inbound_wake, "inbound")
+                )
+            )
+        if outbox_on:
+            self._tasks.append(asyncio.create_task(self._loop_forever(self.deliver_due, self._outbox_wake, "outbox")))
+        if sweeps_on:
+            self._scheduler = AsyncIOScheduler(timezone="UTC")
+            for name, (interval, sweep) in sweeps.SWEEPS.items():
+                self._scheduler.add_job(
+                    self._run_sweep,
+                    "interval",
+                    seconds=interval,
+                    args=[name, sweep],
+                    id=name,
+                    replace_existing=True,
+                    max_instances=1,
+                    coalesce=True,
+                )
+            self._scheduler.start()
+
+    async def _run_sweep(self, name: str, sweep: sweeps.Sweep) -> None:
+        try:
+            handled = await asyncio.to_thread(sweep, self.svc, self.svc.clock())
+            if handled:
+                log.info("sweep %s handled %d rows", name, handled)
+                self.wake_outbox()
+        except Exception:
+            log.exception("sweep %s failed", name)
+
+    async def stop(self) -> None:
+        """Stop loops and scheduler; in-flight work finishes or stays pending for the next start."""
+        self._stopping = True
+        self._inbound_wake.set()
+        self._outbox_wake.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()

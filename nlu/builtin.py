@@ -1,0 +1,103 @@
+"""The builtin engine: normalisation, TF-IDF linear models, safety rules, entities."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from nlu import entities, safety
+from nlu.features import init_jieba
+from nlu.lang import detect_lang
+from nlu.model import Model, ensure_trained, load
+from nlu.normalize import normalize
+from nlu.types import Parse
+
+RULE_CONFIDENCE = 0.95
+
+
+class BuiltinEngine:
+    """TF-IDF (jieba words + character n-grams) logistic regressions plus the safety rule layer.
+
+    The artifact is loaded lazily on the first :meth:`parse` or by :meth:`warm_up`; when ``model_dir`` holds
+    none, one is trained there first (a few seconds).
+    """
+
+    name = "builtin"
+
+    def __init__(self, model_dir: Path, data_dir: Path | None = None, use_rules: bool = True) -> None:
+        """Create an engine.
+
+        Args:
+            model_dir: Folder of versioned artifacts (``builtin-*.pkl`` and ``latest``).
+            data_dir: Training data folder used if an artifact has to be trained (default ``nlu/data``).
+            use_rules: Apply the safety rule layer (False only to measure the raw model).
+        """
+        self.model_dir = Path(model_dir)
+        self.data_dir = data_dir
+        self.use_rules = use_rules
+        self._model: Model | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Model:
+        """The loaded model (trained and/or loaded on first access)."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = load(ensure_trained(self.model_dir, self.data_dir))
+        return self._model
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the artifact has been loaded yet."""
+        return self._model is not None
+
+    def warm_up(self) -> None:
+        """Load the artifact and the jieba dictionary, and run one parse, so the first request is fast."""
+        init_jieba()
+        _ = self.model
+        self.parse("你好")
+
+    def raw_labels(self, text: str) -> tuple[str, str, str | None, dict[str, float]]:
+        """Model-only labels for normalised ``text``: intent, urgency, category, intent probabilities."""
+        m = self.model
+        x = m.vectorizer.transform([text])
+        probs = dict(zip(m.intent.classes_, m.intent.predict_proba(x)[0], strict=True))
+        intent = max(probs, key=probs.__getitem__)
+        urgency = str(m.urgency.predict(x)[0])
+        category = str(m.category.predict(x)[0])
+        return intent, urgency, category, {k: float(v) for k, v in probs.items()}
+
+    def parse(self, text: str, now: datetime | None = None) -> Parse:
+        """Label one message.
+
+        Args:
+            text: Raw message text.
+            now: Reference time for appointment resolution (default: current time in Asia/Shanghai).
+
+        Returns:
+            The :class:`~nlu.types.Parse`; ``confidence`` is the intent model's probability of the final intent,
+            at least 0.95 when a safety rule decided it.
+        """
+        norm = normalize(text)
+        lang = detect_lang(norm)
+        if not norm:
+            return Parse("other", "normal", None, lang, 1.0, {}, self.name)
+        intent, urgency, category, probs = self.raw_labels(norm)
+        if self.use_rules:
+            d = safety.apply_rules(norm, intent, urgency, category)
+        else:
+            d = safety.Decision(intent, urgency, category if intent == "repair" else None)
+        confidence = probs.get(d.intent, 0.0)
+        if d.rule and d.rule != "consistency":
+            confidence = max(confidence, RULE_CONFIDENCE)
+        return Parse(
+            intent=d.intent,
+            urgency=d.urgency,
+            category=d.category if d.intent == "repair" else None,
+            lang=lang,
+            confidence=round(confidence, 4),
+            entities=entities.extract(text, now),
+            engine=self.name,
+        )
