@@ -378,3 +378,4 @@ def _apply(session: Session, rows: list[OwnerRow], now: datetime, report: Import
                              _set(ownership, "handover_on", row.handover_on)])
         report.updated["ownerships"] += dates_changed
         report.unchanged += not (owner_changed or dates_changed)
+    report.created, report.updated = +report.created, +report.updated  # drop zero counts

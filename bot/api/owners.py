@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from backend.importer import COLUMN_HELP, COLUMNS, import_owners_csv
 from backend.queries import MAX_PAGE, list_owners, list_units, mask_phone, resolve_project

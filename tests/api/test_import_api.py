@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -69,11 +70,29 @@ def test_any_bad_row_imports_nothing_and_lists_every_error(client: TestClient, s
     resp = client.post(URL, content=bad.encode(), headers=CSV)
     assert resp.status_code == 422
     body = resp.json()
-    assert body["detail"] == "10 problem(s) in the file; nothing was imported"
+    assert body["detail"] == "9 problem(s) in the file; nothing was imported"
     assert [(e["row"], e["field"]) for e in body["errors"]] == [
-        (2, "advisor_username"), (4, "advisor_username"),  # api.agent does not exist here
+        (2, "advisor_username"), (4, "advisor_username"),  # no staff member api.agent in this test
         (5, "phone"),
         (6, "language"), (6, "signed_on"), (6, "advisor_username"), (6, "marketing_consent"),
-        (7, "owner_name"), (7, "handover_on"), (7, "advisor_username") if False else (7, "handover_on"),
-    ][:0] or [(e["row"], e["field"]) for e in body["errors"]]
+        (7, "owner_name"), (7, "handover_on"),
+    ]
+    assert body["errors"][0]["error"] == "no active staff member 'api.agent'"
     assert (count(session, Project), count(session, Owner)) == before
+
+
+def test_bad_requests_are_4xx(client: TestClient) -> None:
+    assert client.post(URL, content=b"{}", headers={"content-type": "application/json"}).status_code == 415
+    assert client.post(URL, content=b"", headers=CSV).json()["errors"][0]["error"].startswith("the file is empty")
+    resp = client.post(URL, files={"other": ("a.csv", b"x", "text/csv")})
+    assert resp.status_code == 422 and resp.json() == {"detail": "send the CSV in the form field 'file'"}
+    resp = client.post(URL, content=b"project_code,colour\nX,red\n", headers=CSV)
+    assert resp.status_code == 422
+    assert {(e["field"], e["error"]) for e in resp.json()["errors"]} >= {
+        ("colour", "unknown column 'colour'"), ("phone", "missing column")}
+
+
+def test_too_large_is_413(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.api.owners.MAX_IMPORT_BYTES", 100)
+    assert client.post(URL, content=GOOD.encode(), headers=CSV).status_code == 413
+    assert client.post(URL, files={"file": ("a.csv", GOOD.encode(), "text/csv")}).status_code == 413
