@@ -16,6 +16,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -34,9 +35,9 @@ COLUMN_HELP: tuple[tuple[str, bool, str], ...] = (
     ("floor", False, "floor; default read from the room number (`1502` → 15)"),
     ("owner_name", True, "the owner's name"),
     ("phone", True, "mainland mobile (`13912345678`, `+86 139 1234 5678`) or `+` and 8-15 digits"),
-    ("language", False, "`zh` (default) or `en`"),
+    ("language", False, "`zh` or `en`; blank: `zh` for a new owner, else unchanged"),
     ("signed_on", True, "contract signing date, `YYYY-MM-DD` (or `YYYY/MM/DD`)"),
-    ("handover_on", False, "handover (交付) date, not before `signed_on`; blank if not handed over"),
+    ("handover_on", False, "handover (交付) date, not before `signed_on`; blank: not yet, or unchanged"),
     ("advisor_username", False, "username of an active staff member: the owner's 客服顾问"),
     ("marketing_consent", False, "`yes`/`no` (also 1/0, true/false, 是/否); blank keeps the current value"),
 )
@@ -76,7 +77,7 @@ class OwnerRow:
     floor: int
     owner_name: str
     phone: str
-    language: str
+    language: str | None
     signed_on: date
     handover_on: date | None
     advisor_id: int | None
@@ -163,6 +164,8 @@ def parse_row(
     if v["project_code"] and not _CODE.match(v["project_code"]):
         bad("project_code", "use 1-32 letters, digits, '-' or '_'")
     building = re.sub(r"(栋|幢|号楼|座|#)$", "", v["building"])
+    if v["building"] and not building:
+        bad("building", "no building number")
     entrance = re.sub(r"单元$", "", v["entrance"]) or "1"
     floor = 0
     try:
@@ -177,8 +180,8 @@ def parse_row(
             phone = normalise_phone(v["phone"])
         except ValueError as exc:
             bad("phone", str(exc))
-    language = (v["language"] or "zh").lower().replace("_", "-").split("-")[0]
-    if language not in LANGUAGES:
+    language = v["language"].lower().replace("_", "-").split("-")[0] or None
+    if language is not None and language not in LANGUAGES:
         bad("language", "use zh or en")
     signed_on = handover_on = None
     for col in ("signed_on", "handover_on"):
@@ -214,7 +217,11 @@ def parse_row(
 
 def _validate(session: Session, text: str, report: ImportReport) -> list[OwnerRow]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in next(reader, [])]
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        report.errors.append(RowError(1, None, f"unreadable CSV: {exc}"))
+        return []
     if not any(header):
         report.errors.append(RowError(1, None, "the file is empty; expected a header row"))
         return []
@@ -225,6 +232,23 @@ def _validate(session: Session, text: str, report: ImportReport) -> list[OwnerRo
         return []
     advisors = {s.username: s.id for s in session.scalars(select(Staff).where(Staff.active.is_(True)))}
     rows: list[OwnerRow] = []
+    try:
+        _check_rows(reader, header, advisors, rows, report)
+    except csv.Error as exc:
+        report.errors.append(RowError(reader.line_num, None, f"unreadable CSV: {exc}"))
+    if not rows and not report.errors:
+        report.errors.append(RowError(1, None, "no data rows"))
+    if len(report.errors) > MAX_ERRORS:
+        more = len(report.errors) - MAX_ERRORS
+        first_cut = report.errors[MAX_ERRORS].row
+        report.errors[MAX_ERRORS:] = [RowError(first_cut, None, f"... and {more} more errors")]
+    report.rows = len(rows)
+    return rows
+
+
+def _check_rows(reader: Iterator[list[str]], header: list[str], advisors: dict[str, int], rows: list[OwnerRow],
+                report: ImportReport) -> None:
+    """Parse the data rows into ``rows``, adding problems (also across rows) to ``report.errors``."""
     seen: dict[tuple[str, str, str, str, str], int] = {}
     names: dict[str, tuple[str, int]] = {}
     for n, values in enumerate(reader, start=2):
@@ -251,14 +275,6 @@ def _validate(session: Session, text: str, report: ImportReport) -> list[OwnerRo
             report.errors.append(RowError(n, "project_name", msg))
             continue
         rows.append(row)
-    if not rows and not report.errors:
-        report.errors.append(RowError(1, None, "no data rows"))
-    if len(report.errors) > MAX_ERRORS:
-        more = len(report.errors) - MAX_ERRORS
-        first_cut = report.errors[MAX_ERRORS].row
-        report.errors[MAX_ERRORS:] = [RowError(first_cut, None, f"... and {more} more errors")]
-    report.rows = len(rows)
-    return rows
 
 
 class _Estate:
@@ -355,7 +371,7 @@ def _apply(session: Session, rows: list[OwnerRow], now: datetime, report: Import
         owner, ownership = _find_owner(session, row, unit)
         owner_changed = False
         if owner is None:
-            owner = Owner(name=row.owner_name, phone=row.phone, language=row.language,
+            owner = Owner(name=row.owner_name, phone=row.phone, language=row.language or "zh",
                           advisor_id=row.advisor_id, created_at=now)
             _consent(owner, row.marketing_consent, now)
             session.add(owner)
@@ -364,7 +380,7 @@ def _apply(session: Session, rows: list[OwnerRow], now: datetime, report: Import
         else:
             owner_changed = any([
                 _set(owner, "name", row.owner_name),
-                _set(owner, "language", row.language),
+                row.language is not None and _set(owner, "language", row.language),
                 row.advisor_id is not None and _set(owner, "advisor_id", row.advisor_id),
                 _consent(owner, row.marketing_consent, now),
             ])
@@ -375,7 +391,7 @@ def _apply(session: Session, rows: list[OwnerRow], now: datetime, report: Import
             report.created["ownerships"] += 1
             continue
         dates_changed = any([_set(ownership, "signed_on", row.signed_on),
-                             _set(ownership, "handover_on", row.handover_on)])
+                             row.handover_on is not None and _set(ownership, "handover_on", row.handover_on)])
         report.updated["ownerships"] += dates_changed
         report.unchanged += not (owner_changed or dates_changed)
     report.created, report.updated = +report.created, +report.updated  # drop zero counts

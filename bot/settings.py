@@ -9,7 +9,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,6 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+PLACEHOLDERS = frozenset({"changethis", "secret", "change-me", "changeme"})
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
 
@@ -130,6 +131,17 @@ class Settings(BaseSettings):
     sla: SlaSettings = SlaSettings()
     outbox: OutboxSettings = OutboxSettings()
     nlu: NluSettings = NluSettings()
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_prod(self) -> Settings:
+        """Outside dev, refuse to run with missing or placeholder secrets."""
+        if self.env != "prod":
+            return self
+        for name in ("api_token", "session_secret"):
+            value = _secret(getattr(self, name))
+            if len(value) < 16 or value in PLACEHOLDERS:
+                raise ValueError(f"ANJU_{name.upper()} must be set to a real secret (16+ characters) when ANJU_ENV=prod")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,8 @@ import jieba
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
+from nlu.lexicon import INTENT_CUES
+
 _DIGITS = re.compile(r"\d+")
 _init_lock = threading.Lock()
 _initialised = False
@@ -37,6 +39,14 @@ def word_tokens(text: str) -> list[str]:
     return [t for t in jieba.lcut(text) if t.strip() and any(ch.isalnum() for ch in t)]
 
 
+def cue_tokens(text: str) -> list[str]:
+    """Intent cue features from :data:`nlu.lexicon.INTENT_CUES` plus a short-message marker."""
+    out = [name for name, rx in INTENT_CUES.items() if rx.search(text)]
+    size = len(text.replace(" ", ""))
+    out.append("len_short" if size <= 4 else "len_mid" if size <= 12 else "len_long")
+    return out
+
+
 def build_vectorizer() -> FeatureUnion:
     """A fresh (unfitted) union of word uni/bi-grams and character 1-3-grams."""
     words = TfidfVectorizer(
@@ -56,4 +66,5 @@ def build_vectorizer() -> FeatureUnion:
         sublinear_tf=True,
         min_df=2,
     )
-    return FeatureUnion([("words", words), ("chars", chars)])
+    cues = TfidfVectorizer(analyzer=cue_tokens, lowercase=False, use_idf=False, norm="l2")
+    return FeatureUnion([("words", words), ("chars", chars), ("cues", cues)])

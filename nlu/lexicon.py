@@ -91,3 +91,28 @@ RESOLVED = re.compile(r"不用(来|派|管|麻烦)|修好了|弄好了|自己.{0
 
 COMPILED = [(cat, lang, re.compile(rx)) for cat, lang, rx in DANGER]
 PRECEDENCE = ("lift", "gas", "electrical")
+
+# Intent cues: emitted as extra features (not rules), so the model generalises beyond seen phrasings.
+INTENT_CUES: dict[str, re.Pattern[str]] = {
+    "cue_question": re.compile(
+        r"请问|问一下|问下|问问|想问|咨询|了解一下|什么时候|多久|几年|多少|怎么(办|交|弄|申请|算|开|补|收|样|买|卖|办理)|"
+        r"能不能|可不可以|可以吗|是否|吗[?？]?$|呢[?？]?$|几点|哪里|在哪|哪个|找谁|有没有|是不是|[?？]$|"
+        r"^(when|how|what|where|which|who|is|are|can|could|do|does|will|has|have)\b|\b(can i|could i|do i|is there|"
+        r"are there|how (long|much|do|can|many)|what (is|are|time|does|documents)|when (is|will|can|do))\b"),
+    "cue_complaint": re.compile(
+        r"投诉|态度|赔|退款|退房|退回|说法|到底|又|还是|一直没|没人(来|管|修|理|回|上门)|没修好|没解决|拖|敷衍|糊弄|不负责|"
+        r"太差|太慢|差劲|骗|不像话|凭什么|好几次|第[二三四五六七八九十\d]次|多少次|[两三四五六七八九十\d]次了|到现在|至今|说好|"
+        r"承诺|约好|不通知|没通知|浪费|必须给|什么态度|搞什么|不满|质量太|负责|"
+        r"complain|rude|again|\bstill\b|never (showed|came|turned|called)|nobody (came|has|showed|called)|"
+        r"no one (came|has)|compensat|refund|unacceptable|terrible|ignored|chasing|delay|workmanship|"
+        r"\b(three|four|five|\d) times\b|promised|supposed to|without (any )?notice|responsib|keep saying|"
+        r"nothing happens|not fixed|isn't fixed|mess"),
+    "cue_other": re.compile(
+        r"^(好|ok|okay|嗯|行|收到|谢|多谢|thanks|thank|thx|got it|noted|bye|再见|拜拜|好的|好嘞|好滴|明白|知道)|"
+        r"人工|真人|客服|机器人|取消|撤销|不用(来|派|了|麻烦)|不需要|修好了|弄好了|好了 ?不用|发错|错群|没事了|"
+        r"\b(agent|human|person|cancel|no need|mistake|wrong chat|never mind|sorted|bot)\b|领红包|链接|代办|代开"),
+    "cue_fault": re.compile(
+        r"坏|不亮|漏|堵|裂|掉|不动|没电|没水|跳闸|松|卡|响|滴|渗|冒|不转|不制|不热|打不|关不|锁不|空鼓|起皮|发霉|"
+        r"broken|broke|leak|block|clog|crack|loose|stuck|not working|doesn't work|won't|dead|drip|trip|noise|noisy|"
+        r"peel|hollow|smell|fell|falling"),
+}

@@ -54,6 +54,14 @@ def test_same_phone_and_unit_updates(session: Session) -> None:
     assert owner.name == "王芳芳" and owner.ownerships[0].handover_on == date(2025, 7, 1)
 
 
+def test_blank_handover_language_advisor_keep_what_is_recorded(session: Session) -> None:
+    run(session, csv(ROW.replace(",zh,", ",en,")))
+    report = run(session, csv(ROW.replace(",zh,", ",,").replace("2025-06-30", "")))
+    assert report.unchanged == 1 and not report.updated
+    owner = session.scalars(select(Owner).where(Owner.phone == "13912345678")).one()
+    assert (owner.language, owner.ownerships[0].handover_on) == ("en", date(2025, 6, 30))
+
+
 def test_one_owner_with_two_units_and_a_cophone_owner(session: Session) -> None:
     report = run(session, csv(ROW, ROW.replace("1502", "1503"), ROW.replace("1502", "1601").replace("王芳", "张伟")))
     assert report.ok
@@ -122,6 +130,14 @@ def test_inconsistent_project_name_within_the_file(session: Session) -> None:
 ])
 def test_header_problems(session: Session, text: str, expected: list[RowError]) -> None:
     assert run(session, text).errors == expected
+
+
+def test_unreadable_csv_is_a_row_error(session: Session) -> None:
+    huge = "x" * 200_000
+    report = run(session, csv(ROW, f'HZW,"{huge}",3,2,1601,,赵六,13912345679,zh,2024-03-01,,,'))
+    assert [(e.row, e.field) for e in report.errors] == [(3, None)]
+    assert report.errors[0].error.startswith("unreadable CSV: field larger than field limit")
+    assert run(session, f'"{huge}"\n').errors[0].row == 1
 
 
 def test_columns_in_any_order_and_optional_columns_left_out(session: Session) -> None:
