@@ -13,6 +13,7 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # let SQLAlchemy emit BEGIN (so SAVEPOINTs work)
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -21,12 +22,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front: a read-then-write transaction never fails to upgrade
+    # its lock (which the busy timeout cannot help with); writers queue on the busy timeout instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite connections get WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:

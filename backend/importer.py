@@ -158,6 +158,10 @@ def parse_row(
     for col in REQUIRED:
         if not v[col]:
             bad(col, "required")
+    for col in COLUMNS:
+        if "\x00" in v[col]:
+            bad(col, "contains a NUL character")
+            v[col] = v[col].replace("\x00", "")
     for col, limit in _LIMITS.items():
         if len(v[col]) > limit:
             bad(col, f"longer than {limit} characters")

@@ -29,6 +29,7 @@ from backend.models import (
 from backend.tickets import OPEN_STATUSES
 
 MAX_PAGE = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 def mask_phone(phone: str | None) -> str:
@@ -56,7 +57,7 @@ def resolve_project(session: Session, ref: str | int) -> Project | None:
     """Find a project by numeric id or by code (code wins if both could match)."""
     ref = str(ref).strip()
     project = session.scalars(select(Project).where(Project.code == ref)).first()
-    if project is None and ref.isdigit():
+    if project is None and ref.isdigit() and int(ref) <= MAX_ID:
         project = session.get(Project, int(ref))
     return project
 

@@ -67,4 +67,5 @@ def build_vectorizer() -> FeatureUnion:
         min_df=2,
     )
     cues = TfidfVectorizer(analyzer=cue_tokens, lowercase=False, use_idf=False, norm="l2")
-    return FeatureUnion([("words", words), ("chars", chars), ("cues", cues)])
+    return FeatureUnion([("words", words), ("chars", chars), ("cues", cues)],
+                        transformer_weights={"words": 1.0, "chars": 1.0, "cues": 1.5})

@@ -44,6 +44,9 @@ _ENTITY_EXTRACTORS = (
 )
 _NORMALIZERS = (("nlu.normalize", "normalize"),)
 _LANG_DETECTORS = (("nlu.lang", "detect_lang"),)
+_SAFETY_RULES = (("nlu.safety", "apply_rules"),)
+# As in the builtin engine: a safety rule that decided the labels makes the parse at least this confident.
+RULE_CONFIDENCE = 0.95
 
 
 @runtime_checkable
@@ -84,11 +87,7 @@ def labels_from_rasa(name: str) -> tuple[str, str | None, str]:
         raise RasaLabelError(f"Rasa intent {name!r} is not intent+category+urgency")
     intent, raw_category, urgency = parts
     category = _CATEGORY_FROM_RASA.get(raw_category, raw_category)
-    if (
-        intent not in INTENTS
-        or urgency not in URGENCIES
-        or (category is not None and category not in CATEGORIES)
-    ):
+    if intent not in INTENTS or urgency not in URGENCIES or (category is not None and category not in CATEGORIES):
         raise RasaLabelError(f"Rasa intent {name!r} holds an unknown label")
     if intent != "repair":
         category = None
@@ -109,6 +108,28 @@ def rasa_label(intent: str, category: str | None, urgency: str) -> str:
     """
     cat = "none" if category is None else ("misc" if category == "other" else category)
     return f"{intent}+{cat}+{urgency}"
+
+
+def intent_confidence(data: dict[str, Any], intent: str) -> float:
+    """The probability Rasa gives ``intent``: the sum over its ranked labels ``intent+*+*``.
+
+    Labels are ``intent+category+urgency``, so the intent's probability is spread over several of them; the
+    top label's own confidence is used when the answer has no ranking (or the top label is not ``intent``).
+
+    Args:
+        data: A ``/model/parse`` answer.
+        intent: The intent whose confidence is wanted.
+    """
+    top = data.get("intent") or {}
+    ranking = data.get("intent_ranking") or []
+    total = sum(
+        float(r.get("confidence") or 0.0)
+        for r in ranking
+        if isinstance(r, dict) and str(r.get("name") or "").split("+")[0] == intent
+    )
+    if total <= 0.0 and str(top.get("name") or "").split("+")[0] == intent:
+        total = float(top.get("confidence") or 0.0)
+    return min(max(total, 0.0), 1.0)
 
 
 def detect_lang(text: str) -> str:
@@ -158,6 +179,7 @@ class RasaEngine:
         *,
         retry_after_s: float = 5.0,
         normalize: bool = True,
+        use_rules: bool = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         """Create the adapter; no request is made until :meth:`warm_up` or :meth:`parse`.
@@ -171,6 +193,9 @@ class RasaEngine:
                 so an outage does not add ``timeout_s`` to every message. 0 tries Rasa every time.
             normalize: Apply ``nlu.normalize.normalize`` (when present) before sending, as the training
                 export does.
+            use_rules: Pass Rasa's labels through the builtin safety rule layer (``nlu.safety.apply_rules``,
+                when present), so danger words such as 燃气味/冒烟/困在电梯 are never missed whichever engine
+                runs. False measures the raw Rasa model.
             transport: An httpx transport (tests).
         """
         self.url = url.rstrip("/")
@@ -190,6 +215,7 @@ class RasaEngine:
         self._down_since: float | None = None
         self._skip_until = 0.0
         self._normalize: Callable[[str], str] | None = _lazy_callable(_NORMALIZERS) if normalize else None
+        self._rules: Callable[..., Any] | None = _lazy_callable(_SAFETY_RULES) if use_rules else None
         self._extractor: Callable[..., Any] | None = None
         self._extractor_takes_now = False
         self._extractor_loaded = False
@@ -214,17 +240,20 @@ class RasaEngine:
         Raises:
             RasaUnavailable: when Rasa cannot answer and there is no fallback.
         """
+        payload = self._normalize(text) if self._normalize else text
+        if not payload.strip():
+            return Parse("other", "normal", None, detect_lang(text), 1.0, {}, ENGINE_NAME)
         if self.fallback is not None and time.monotonic() < self._skip_until:
             return self._fallback_parse(text, now)
         try:
-            data = self._post_parse(text)
+            data = self._post_parse(payload)
         except RasaUnavailable as exc:
             self._mark_down(str(exc))
             if self.fallback is None:
                 raise
             return self._fallback_parse(text, now)
         self._mark_up()
-        return self._to_parse(text, data, now)
+        return self._to_parse(text, payload, data, now)
 
     def warm_up(self) -> bool:
         """Check the server and its model (``GET /status``), send one parse, and warm the fallback.
@@ -243,7 +272,7 @@ class RasaEngine:
             status = resp.json()
             if not status.get("model_file"):
                 raise RasaUnavailable(f"Rasa at {self.url} has no model loaded")
-            self._post_parse("你好")
+            self._post_parse(self._normalize("你好") if self._normalize else "你好")
         except (RasaUnavailable, httpx.HTTPError, ValueError) as exc:
             self._mark_down(str(exc))
             return False
@@ -263,8 +292,7 @@ class RasaEngine:
 
     # -------------------------------------------------------------------------------------- internals
 
-    def _post_parse(self, text: str) -> dict[str, Any]:
-        payload = self._normalize(text) if self._normalize else text
+    def _post_parse(self, payload: str) -> dict[str, Any]:
         try:
             resp = self._client.post("/model/parse", params=self._params, json={"text": payload})
         except httpx.TimeoutException as exc:
@@ -276,29 +304,37 @@ class RasaEngine:
             data = resp.json()
             data["intent"]["name"]  # noqa: B018 - shape check
         except (ValueError, KeyError, TypeError) as exc:
-            raise RasaUnavailable(
-                f"Rasa at {self.url} answered an unexpected body: {resp.text[:200]!r}"
-            ) from exc
+            raise RasaUnavailable(f"Rasa at {self.url} answered an unexpected body: {resp.text[:200]!r}") from exc
         return data
 
     def _check(self, resp: httpx.Response) -> None:
         if resp.status_code == 401 or resp.status_code == 403:
             raise RasaUnavailable(
-                f"Rasa at {self.url} refused the request (HTTP {resp.status_code}): "
-                "check ANJU_NLU__RASA_TOKEN"
+                f"Rasa at {self.url} refused the request (HTTP {resp.status_code}): check ANJU_NLU__RASA_TOKEN"
             )
         if not resp.is_success:
             raise RasaUnavailable(f"Rasa at {self.url} answered HTTP {resp.status_code}: {resp.text[:200]!r}")
 
-    def _to_parse(self, text: str, data: dict[str, Any], now: datetime | None) -> Parse:
+    def _to_parse(self, text: str, payload: str, data: dict[str, Any], now: datetime | None) -> Parse:
         name = str(data["intent"].get("name") or "")
-        confidence = float(data["intent"].get("confidence") or 0.0)
         try:
             intent, category, urgency = labels_from_rasa(name)
         except RasaLabelError:
             # Not one of ours (e.g. `nlu_fallback` if a FallbackClassifier is ever added): no confident label.
             log.debug("unmapped Rasa intent %r for %r", name, text)
-            intent, category, urgency, confidence = "other", None, "normal", 0.0
+            intent, category, urgency = "other", None, "normal"
+            data = {"intent": {"name": name, "confidence": 0.0}}
+        rule = None
+        if self._rules is not None:
+            try:
+                decision = self._rules(payload, intent, urgency, category)
+                intent, urgency, rule = decision.intent, decision.urgency, decision.rule
+                category = decision.category if intent == "repair" else None
+            except Exception:  # a rule-layer bug must not lose Rasa's answer
+                log.exception("safety rules failed for %r; keeping Rasa's labels", text)
+        confidence = intent_confidence(data, intent)
+        if rule and rule != "consistency":
+            confidence = max(confidence, RULE_CONFIDENCE)
         return Parse(
             intent=intent,
             urgency=urgency,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, NullPool, text
 from sqlalchemy.orm import Session
 
 from backend.db import make_engine
@@ -20,30 +20,42 @@ from backend.models import Base
 
 
 def database_url_for(tmp_dir: Path) -> str:
-    """The database the suite runs on."""
-    return os.environ.get("ANJU_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+    """The database the suite runs on: a file in ``tmp_dir``, or ``ANJU_TEST_DATABASE_URL``.
 
-
-def reset_schema(engine: Engine) -> None:
-    """Drop everything (tables and Alembic's version table) so the migration runs from scratch."""
+    On PostgreSQL each test session gets its own schema (``search_path``), so parallel runs on one
+    database never see each other's tables.
+    """
+    url = os.environ.get("ANJU_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.db'}"
+    schema = f"anju_test_{os.getpid()}"
+    engine = make_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        else:
-            Base.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(url: str) -> None:
+    """Remove the per-session PostgreSQL schema."""
+    if "search_path%3D" not in url:
+        return
+    base, schema = url.split("options=-csearch_path%3D")
+    engine = make_engine(base.rstrip("?&"), poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated, empty database for the whole test session."""
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A freshly migrated, empty database for the whole test session."""
     url = database_url_for(tmp_path_factory.mktemp("db"))
-    engine = make_engine(url)
-    reset_schema(engine)
-    engine.dispose()
     upgrade(url)
-    return url
+    yield url
+    drop_schema(url)
 
 
 @pytest.fixture(scope="session")

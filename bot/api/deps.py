@@ -72,6 +72,7 @@ def rules_from_settings(settings: Settings) -> ServiceRules:
     )
 
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store or compare text with NUL characters
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]

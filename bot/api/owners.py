@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from backend.importer import COLUMN_HELP, COLUMNS, import_owners_csv
-from backend.queries import MAX_PAGE, list_owners, list_units, mask_phone, resolve_project
-from bot.api.deps import NowDep, SessionDep
+from backend.queries import MAX_ID, MAX_PAGE, list_owners, list_units, mask_phone, resolve_project
+from bot.api.deps import NO_NUL, NowDep, SessionDep
 from bot.api.schemas import (
     ErrorOut,
     ImportErrors,
@@ -29,8 +29,8 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
 router = APIRouter(tags=["owners"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0)]
-ProjectQuery = Annotated[str | None, Query(max_length=32, description="Project id or code")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+ProjectQuery = Annotated[str | None, Query(max_length=32, pattern=NO_NUL, description="Project id or code")]
 
 
 def _project_id(session: Session, project: str | None) -> int | None:
@@ -46,7 +46,7 @@ def _project_id(session: Session, project: str | None) -> int | None:
 def get_owners(
     session: SessionDep,
     project: ProjectQuery = None,
-    q: Annotated[str | None, Query(max_length=60, description="Part of the name, or the last digits of "
+    q: Annotated[str | None, Query(max_length=60, pattern=NO_NUL, description="Part of the name, or the last digits of "
                                    "the phone number")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -70,7 +70,7 @@ def get_owners(
 def get_units(
     session: SessionDep,
     project: ProjectQuery = None,
-    building: Annotated[str | None, Query(max_length=16, description="Building number, e.g. `3`")] = None,
+    building: Annotated[str | None, Query(max_length=16, pattern=NO_NUL, description="Building number (`3`)")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> UnitPage:

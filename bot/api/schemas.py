@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from backend.models import Kind, Level, Status, Urgency
+from backend.queries import MAX_ID
 
 
 def _utc(value: datetime) -> datetime:
@@ -100,7 +101,7 @@ class TicketPatch(BaseModel):
                                         {"owner_confirmation": {"satisfied": True, "comment": "fixed"}}]},
     )
     status: Status | None = Field(None, description="Move the ticket on, following the service rules")
-    assignee_id: int | None = Field(None, description="Staff id to assign; `null` unassigns")
+    assignee_id: int | None = Field(None, ge=1, le=MAX_ID, description="Staff id to assign; `null` unassigns")
     note: str | None = Field(None, max_length=2000, description="Recorded with the status change, or alone")
     owner_confirmation: OwnerConfirmation | None = None
 

@@ -9,15 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import Kind, Staff, Status, Ticket, Urgency
-from backend.queries import MAX_PAGE, TicketFilter, TicketRow, get_ticket_row, list_tickets, resolve_project
+from backend.queries import MAX_ID, MAX_PAGE, TicketFilter, TicketRow, get_ticket_row, list_tickets, resolve_project
 from backend.queries import ticket_timeline as load_timeline
 from backend.tickets import RuleViolation, add_event, assign, confirm_by_owner, transition
-from bot.api.deps import NowDep, RulesDep, SessionDep
+from bot.api.deps import NO_NUL, NowDep, RulesDep, SessionDep
 from bot.api.schemas import ErrorOut, TicketDetail, TicketEventOut, TicketPage, TicketPatch, TicketSummary
 
 ACTOR = "api"
 router = APIRouter(prefix="/tickets", tags=["tickets"])
-NumberPath = Annotated[str, Path(max_length=24, description="Ticket number", examples=["AJ-20261127-0042"])]
+NumberPath = Annotated[str, Path(max_length=24, pattern=r"^[A-Za-z0-9-]+$", description="Ticket number",
+                                  examples=["AJ-20261127-0042"])]
 
 
 def summary(row: TicketRow) -> TicketSummary:
@@ -60,11 +61,11 @@ def get_tickets(
     status_: Annotated[Status | None, Query(alias="status")] = None,
     kind: Kind | None = None,
     urgency: Urgency | None = None,
-    project: Annotated[str | None, Query(max_length=32, description="Project id or code")] = None,
-    advisor: Annotated[int | None, Query(description="Staff id of the owner's advisor")] = None,
+    project: Annotated[str | None, Query(max_length=32, pattern=NO_NUL, description="Project id or code")] = None,
+    advisor: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Staff id of the owner's advisor")] = None,
     overdue: Annotated[bool | None, Query(description="Only (true) or no (false) overdue tickets")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> TicketPage:
     """Tickets matching all the given filters, newest first.
 

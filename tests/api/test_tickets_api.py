@@ -179,3 +179,23 @@ def test_non_json_body_is_4xx_not_500(client: TestClient, estate: Estate) -> Non
                         headers={"content-type": "application/json"})
     assert resp.status_code in (400, 422)
     assert resp.json()["detail"]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "body"), [
+    ("get", "/api/v1/tickets", {"advisor": 10**30}, None),
+    ("get", "/api/v1/tickets", {"offset": 10**30}, None),
+    ("get", "/api/v1/tickets", {"project": "9" * 30}, None),
+    ("get", "/api/v1/tickets", {"project": "a\x00b"}, None),
+    ("get", "/api/v1/owners", {"q": "a\x00b"}, None),
+    ("get", "/api/v1/units", {"building": "a\x00b"}, None),
+    ("get", "/api/v1/tickets/AJ%00x", None, None),
+    ("get", "/api/v1/tickets/" + "A" * 25, None, None),
+    ("patch", "/api/v1/tickets/{old}", None, {"assignee_id": 10**30}),
+    ("patch", "/api/v1/tickets/{old}", None, {"assignee_id": -1}),
+    ("patch", "/api/v1/tickets/{old}", None, [1, 2]),
+])
+def test_hostile_input_is_4xx_never_500(client: TestClient, estate: Estate, method: str, path: str,
+                                        params: dict[str, Any] | None, body: Any) -> None:
+    resp = client.request(method, path.format(old=estate.tickets["old"].number), params=params, json=body)
+    assert 400 <= resp.status_code < 500, resp.text
+    assert resp.json()["detail"]

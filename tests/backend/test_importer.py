@@ -116,6 +116,11 @@ def test_every_bad_row_is_reported_and_nothing_is_written(session: Session) -> N
     assert count(session, Project) == before and not report.created
 
 
+def test_nul_characters_are_refused(session: Session) -> None:
+    report = run(session, csv(ROW.replace("王芳", "王\x00芳")))
+    assert report.errors == [RowError(2, "owner_name", "contains a NUL character")]
+
+
 def test_inconsistent_project_name_within_the_file(session: Session) -> None:
     report = run(session, csv(ROW, ROW.replace("安居·杭州湾", "安居杭州湾").replace("1502", "1601")))
     assert report.errors == [RowError(3, "project_name", "differs from row 2 ('安居·杭州湾')")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +23,7 @@ class RecordedRequest:
     """One request as the fake received it.
 
     ``data`` is the decoded body (JSON object, or form fields decoded per platform rules).
+    ``received_at`` is the Unix time (``time.time()``) at which the whole request had been read.
     """
 
     method: str
@@ -31,6 +33,7 @@ class RecordedRequest:
     body: bytes
     data: dict[str, Any] = field(default_factory=dict)
     form_lists: dict[str, list[str]] = field(default_factory=dict)
+    received_at: float = field(default_factory=time.time)
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""
@@ -165,6 +168,7 @@ class FakeServer:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                received_at = time.time()
                 parts = urlsplit(self.path)
                 recorded = RecordedRequest(
                     method=self.command,
@@ -172,6 +176,7 @@ class FakeServer:
                     query=dict(parse_qsl(parts.query)),
                     headers=dict(self.headers.items()),
                     body=body,
+                    received_at=received_at,
                 )
                 server.decode(recorded)
                 with server._lock:

@@ -25,6 +25,7 @@ from nlu.rasa_engine import (
     RasaLabelError,
     RasaUnavailable,
     detect_lang,
+    intent_confidence,
     labels_from_rasa,
     rasa_label,
 )
@@ -162,9 +163,7 @@ def test_labels_from_rasa(name: str, expected: tuple[str, str | None, str]) -> N
     assert labels_from_rasa(name) == expected
 
 
-@pytest.mark.parametrize(
-    "name", ["", "nlu_fallback", "repair+water", "repair+kitchen+normal", "fix+none+normal"]
-)
+@pytest.mark.parametrize("name", ["", "nlu_fallback", "repair+water", "repair+kitchen+normal", "fix+none+normal"])
 def test_labels_from_rasa_rejects_foreign_names(name: str) -> None:
     with pytest.raises(RasaLabelError):
         labels_from_rasa(name)
@@ -242,6 +241,49 @@ def test_unknown_rasa_label_is_other_with_zero_confidence(fake: FakeRasa) -> Non
     assert (p.intent, p.category, p.urgency, p.confidence, p.engine) == ("other", None, "normal", 0.0, "rasa")
 
 
+def test_intent_confidence_sums_the_intents_labels() -> None:
+    data = {
+        "intent": {"name": "repair+water+high", "confidence": 0.5},
+        "intent_ranking": [
+            {"name": "repair+water+high", "confidence": 0.5},
+            {"name": "repair+water+emergency", "confidence": 0.3},
+            {"name": "complaint+none+high", "confidence": 0.2},
+        ],
+    }
+    assert intent_confidence(data, "repair") == pytest.approx(0.8)
+    assert intent_confidence(data, "complaint") == pytest.approx(0.2)
+    assert intent_confidence({"intent": {"name": "other+none+normal", "confidence": 0.7}}, "other") == 0.7
+
+
+def test_safety_rules_apply_to_rasa_labels(fake: FakeRasa) -> None:
+    pytest.importorskip("nlu.safety")
+    fake.default_label = "enquiry+none+normal"
+    fake.confidence = 0.6
+    with RasaEngine(fake.url, None) as engine:
+        p = engine.parse("家里燃气味很重")
+    assert (p.intent, p.category, p.urgency, p.engine) == ("repair", "gas", "emergency", "rasa")
+    assert p.confidence >= 0.95
+    with RasaEngine(fake.url, None, use_rules=False) as engine:
+        raw = engine.parse("家里燃气味很重")
+    assert (raw.intent, raw.category, raw.urgency, raw.confidence) == ("enquiry", None, "normal", 0.6)
+
+
+def test_entities_come_from_the_builtin_extractor(fake: FakeRasa) -> None:
+    pytest.importorskip("nlu.entities")
+    fake.default_label = "repair+water+emergency"
+    with RasaEngine(fake.url, None) as engine:
+        p = engine.parse("3栋2单元1502 厨房水管爆了 电话13912345678")
+    assert p.entities.get("unit")
+    assert p.entities.get("phones")
+
+
+def test_empty_text_needs_no_request(fake: FakeRasa) -> None:
+    with RasaEngine(fake.url, None) as engine:
+        p = engine.parse("  ")
+    assert (p.intent, p.urgency, p.category, p.engine) == ("other", "normal", None, "rasa")
+    assert fake.parse_requests() == []
+
+
 def test_timeout_falls_back_and_warns_once(fake: FakeRasa, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger=LOGGER)
     builtin = FakeBuiltin()
@@ -289,9 +331,7 @@ def test_connection_refused_falls_back(caplog: pytest.LogCaptureFixture) -> None
     assert "unreachable" in warnings[0]
 
 
-def test_wrong_token_falls_back_with_a_clear_warning(
-    fake: FakeRasa, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_wrong_token_falls_back_with_a_clear_warning(fake: FakeRasa, caplog: pytest.LogCaptureFixture) -> None:
     fake.token = "right"
     with RasaEngine(fake.url, "wrong", fallback=FakeBuiltin()) as engine:
         assert engine.parse("你好").engine == "builtin-fallback"
@@ -384,9 +424,7 @@ def data_dir(tmp_path: Path) -> Path:
     return d
 
 
-def test_export_uses_train_splits_only(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_export_uses_train_splits_only(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rasa_setup, "text_normalizer", lambda: None)
     export = rasa_setup.export_training_data(tmp_path / "out", data_dir=data_dir)
     text = export.path.read_text(encoding="utf-8")
@@ -406,17 +444,11 @@ def test_export_digest_tracks_data_and_config(data_dir: Path, tmp_path: Path) ->
     again = rasa_setup.export_training_data(tmp_path / "b", data_dir=data_dir, config=config)
     assert first.digest == again.digest
     config.write_text("language: zh\n# epochs changed\n", encoding="utf-8")
-    assert (
-        rasa_setup.export_training_data(tmp_path / "c", data_dir=data_dir, config=config).digest
-        != first.digest
-    )
+    assert rasa_setup.export_training_data(tmp_path / "c", data_dir=data_dir, config=config).digest != first.digest
     with (data_dir / "train_en.yml").open("a", encoding="utf-8") as f:
         f.write("    - hi there\n")
     config.write_text("language: zh\n", encoding="utf-8")
-    assert (
-        rasa_setup.export_training_data(tmp_path / "d", data_dir=data_dir, config=config).digest
-        != first.digest
-    )
+    assert rasa_setup.export_training_data(tmp_path / "d", data_dir=data_dir, config=config).digest != first.digest
 
 
 def test_export_without_training_files_is_a_clear_error(tmp_path: Path) -> None:
