@@ -38,7 +38,7 @@ def test_lease_expiry_makes_a_row_due_again(session: Session) -> None:
 def test_retry_backoff_then_dead_letter(session: Session) -> None:
     row = q(session, "x")
     delays = []
-    for attempt in range(1, 4):
+    for _ in range(3):
         [claimed] = outbox.claim_due(session, now=row.next_attempt_at)
         before = claimed.next_attempt_at - outbox.LEASE
         saved = outbox.record_result(session, claimed.id, ok=False, retryable=True, error="503", now=before,
