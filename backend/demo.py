@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend import warranty
 from backend.models import (
     Building,
     ChannelIdentity,
@@ -89,6 +90,15 @@ class DemoSummary:
     demo_owner_phone: str | None = None
     demo_unit: str | None = None
 
+    def __str__(self) -> str:
+        """One line for the CLI."""
+        if not self.loaded:
+            return self.message
+        c = self.counts
+        return (f"{self.message}: {c['projects']} projects, {c['units']} units, {c['owners']} owners, "
+                f"{c['staff']} staff, {c['shifts']} on-call shifts, {c['tickets']} tickets; "
+                f"`anju chat` talks as owner {self.demo_owner_phone} ({self.demo_unit})")
+
 
 def load_demo(session: Session, *, now: datetime, seed: int = 7) -> DemoSummary:
     """Fill an empty database with the demo estate; the same ``now`` and ``seed`` give the same data.
@@ -110,32 +120,51 @@ def load_demo(session: Session, *, now: datetime, seed: int = 7) -> DemoSummary:
         return DemoSummary(False, "the database already has projects: demo not loaded")
     rng = random.Random(seed)
     staff = _staff(session)
-    agents = [s for s in staff.values() if s.role is Role.AGENT]
+    agents = _with_role(staff, Role.AGENT)
     owners = _estate(session, rng, now, agents)
+    catalogue = warranty.load_catalogue()
+    items = sum(warranty.grant(session, o.ownerships[0], tz=TZ, cat=catalogue) for o in owners)
     shifts = _rota(session, now, staff)
     demo_owner = owners[0]
-    session.add(ChannelIdentity(
-        channel=DEMO_CHANNEL, external_id=demo_owner_external_id, owner_id=demo_owner.id,
-        display_name=demo_owner.name, language=demo_owner.language, verified_at=now, created_at=now,
-    ))
+    _bind_demo_identity(session, demo_owner, now)
     tickets = _tickets(session, now, owners, staff)
     session.flush()
     counts = {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in (
         ("projects", Project), ("buildings", Building), ("units", Unit), ("owners", Owner),
         ("ownerships", Ownership), ("staff", Staff), ("identities", ChannelIdentity))}
-    counts |= {"shifts": shifts, "tickets": tickets}
+    counts |= {"shifts": shifts, "tickets": tickets, "warranty_items": items}
     unit = demo_owner.ownerships[0].unit
     return DemoSummary(True, "demo estate loaded", counts, demo_owner.id, demo_owner.phone, unit.label)
 
 
 def _staff(session: Session) -> dict[str, Staff]:
+    """The demo staff; an account that already exists (e.g. an ``admin`` made first) is kept as it is."""
+    existing = {s.username: s for s in session.scalars(select(Staff).where(Staff.username.in_(
+        [username for username, *_ in STAFF])))}
     staff = {}
     for n, (username, name, role, extra) in enumerate(STAFF, start=1):
         phone = None if role is Role.ADMIN else f"1700001{n:04d}"
-        staff[username] = Staff(username=username, name=name, role=role, phone=phone, **extra)
-    session.add_all(staff.values())
+        staff[username] = existing.get(username) or Staff(username=username, name=name, role=role, phone=phone,
+                                                          **extra)
+        session.add(staff[username])
     session.flush()
     return staff
+
+
+def _with_role(staff: dict[str, Staff], role: Role) -> list[Staff]:
+    """The demo staff declared with ``role`` (whatever role a pre-existing account has)."""
+    return [staff[username] for username, _, declared, _ in STAFF if declared is role]
+
+
+def _bind_demo_identity(session: Session, owner: Owner, now: datetime) -> None:
+    """Bind ``terminal``/``demo`` to the demo owner (reusing it if ``anju chat`` already made it)."""
+    identity = session.scalars(select(ChannelIdentity).where(
+        ChannelIdentity.channel == DEMO_CHANNEL, ChannelIdentity.external_id == demo_owner_external_id)).first()
+    if identity is None:
+        identity = ChannelIdentity(channel=DEMO_CHANNEL, external_id=demo_owner_external_id, created_at=now)
+        session.add(identity)
+    identity.owner_id, identity.display_name = owner.id, owner.name
+    identity.language, identity.verified_at = owner.language, now
 
 
 def _name(rng: random.Random, english: bool) -> str:
@@ -206,8 +235,7 @@ def _dates(
 
 def _rota(session: Session, now: datetime, staff: dict[str, Staff]) -> int:
     """Day (08-20) and night (20-08) shifts from the one running at ``now`` for 14 days, three layers."""
-    engineers = [s for s in staff.values() if s.role is Role.ENGINEER]
-    supervisors = [s for s in staff.values() if s.role is Role.SUPERVISOR]
+    engineers, supervisors = _with_role(staff, Role.ENGINEER), _with_role(staff, Role.SUPERVISOR)
     local = now.astimezone(TZ)
     day = local.date() - timedelta(days=1 if local.hour < 8 else 0)
     start = datetime.combine(day, time(20 if local.hour < 8 or local.hour >= 20 else 8), tzinfo=TZ)

@@ -19,10 +19,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend import warranty
 from backend.models import Building, Owner, Ownership, Project, Staff, Unit
 
 # column, required, meaning (also shown in the API documentation)
@@ -100,7 +102,8 @@ class ImportReport:
         return not self.errors
 
 
-def import_owners_csv(session: Session, text: str, *, now: datetime) -> ImportReport:
+def import_owners_csv(session: Session, text: str, *, now: datetime,
+                      tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> ImportReport:
     """Import an owner register (see the module docstring for the columns).
 
     Args:
@@ -108,14 +111,16 @@ def import_owners_csv(session: Session, text: str, *, now: datetime) -> ImportRe
             commits when ``report.ok``.
         text: The CSV text, header row first.
         now: The time recorded with marketing consent given or withdrawn in the file.
+        tz: The estate's timezone, for the warranty reminder times of units handed over in the file.
 
     Returns:
-        Counts of created and updated records, or every row-level error (and no change).
+        Counts of created and updated records (a unit's handover also grants its warranty items,
+        ``created["warranty_items"]``), or every row-level error (and no change).
     """
     report = ImportReport()
     rows = _validate(session, text, report)
     if not report.errors:
-        _apply(session, rows, now, report)
+        _apply(session, rows, now, tz, report)
         session.flush()
     return report
 
@@ -368,8 +373,9 @@ def _consent(owner: Owner, consent: bool | None, now: datetime) -> bool:
     return True
 
 
-def _apply(session: Session, rows: list[OwnerRow], now: datetime, report: ImportReport) -> None:
+def _apply(session: Session, rows: list[OwnerRow], now: datetime, tz: ZoneInfo, report: ImportReport) -> None:
     estate = _Estate(session, report)
+    handed_over: list[Ownership] = []
     for row in rows:
         unit = estate.unit(row)
         owner, ownership = _find_owner(session, row, unit)
@@ -390,12 +396,22 @@ def _apply(session: Session, rows: list[OwnerRow], now: datetime, report: Import
             ])
             report.updated["owners"] += owner_changed
         if ownership is None:
-            session.add(Ownership(owner_id=owner.id, unit_id=unit.id, signed_on=row.signed_on,
-                                  handover_on=row.handover_on))
+            ownership = Ownership(owner_id=owner.id, unit_id=unit.id, signed_on=row.signed_on,
+                                  handover_on=row.handover_on)
+            session.add(ownership)
             report.created["ownerships"] += 1
+            if row.handover_on:
+                handed_over.append(ownership)
             continue
+        handover_set = ownership.handover_on is None and row.handover_on is not None
         dates_changed = any([_set(ownership, "signed_on", row.signed_on),
                              row.handover_on is not None and _set(ownership, "handover_on", row.handover_on)])
         report.updated["ownerships"] += dates_changed
         report.unchanged += not (owner_changed or dates_changed)
+        if handover_set:
+            handed_over.append(ownership)
+    session.flush()
+    catalogue = warranty.load_catalogue() if handed_over else None
+    for ownership in handed_over:  # idempotent per unit and item: a later date change does not re-date them
+        report.created["warranty_items"] += warranty.grant(session, ownership, tz=tz, cat=catalogue)
     report.created, report.updated = +report.created, +report.updated  # drop zero counts

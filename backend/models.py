@@ -471,3 +471,117 @@ class WarrantyItem(Base):
     expires_on: Mapped[date | None] = mapped_column(Date)  # None: design life (structure)
     remind_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
+
+
+# === proactive service: notice deliveries, maintenance campaigns, consent log (migration 0003) ====
+
+
+class NoticeDelivery(Base):
+    """One owner's share of a fanned-out notice (progress update, campaign, warranty reminder).
+
+    ``dedupe_key`` links to the outbox row that carries it (``None`` when skipped, with ``reason``);
+    the delivery report joins the two.
+    """
+
+    __tablename__ = "notice_deliveries"
+    __table_args__ = (UniqueConstraint("kind", "ref_id", "owner_id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # progress | campaign | warranty
+    ref_id: Mapped[int] = mapped_column(Integer)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    route: Mapped[str] = mapped_column(String(16), default="none")  # custom | template | sms | telegram | none
+    dedupe_key: Mapped[str | None] = mapped_column(String(160))
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued | skipped
+    reason: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MaintenanceCampaign(Base):
+    """Planned free maintenance for a project's handed-over units (S22: windows, doors, fire doors)."""
+
+    __tablename__ = "maintenance_campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # a key of config/proactive.yml campaigns
+    title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_en: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    notify_at: Mapped[datetime] = mapped_column(index=True)
+    notified_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsentEvent(Base):
+    """Append-only log of consent and data-rights actions (marketing opt-in/out, PIPL export/delete)."""
+
+    __tablename__ = "consent_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(24))  # grant | withdraw | opt_out | opt_in | export | delete
+    source: Mapped[str] = mapped_column(String(60), default="")
+    text_version: Mapped[str | None] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(40), default="system")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- staff console -------------------------------------------------------------------------------
+
+
+class StaffSession(Base):
+    """A server-side console login; the cookie carries a random token, only its keyed hash is stored."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    staff: Mapped[Staff] = relationship()
+
+
+class AuditLog(Base):
+    """Append-only record of logins, takeovers, hand-backs, status changes, exports and admin actions."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(80), default="")
+    ip: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ConsoleAlert(Base):
+    """A console alert (e.g. nobody picked up a waiting conversation in time); one per waiting period."""
+
+    __tablename__ = "console_alerts"
+    __table_args__ = (UniqueConstraint("conversation_id", "kind", "since"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    since: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acked_at: Mapped[datetime | None]
+    acked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+def _refuse_audit_change(_mapper: Any, _conn: Any, target: AuditLog) -> None:
+    raise ValueError(f"audit entry {target.id} is append-only")
+
+
+event.listen(AuditLog, "before_update", _refuse_audit_change)
+event.listen(AuditLog, "before_delete", _refuse_audit_change)

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from bot import webhooks
+from bot import console, pg_events, voice, webhooks
 from bot.api import api_router
 from bot.services import Services, build_services
 from bot.settings import Settings, get_settings
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = app.state.services
         await asyncio.to_thread(warm_up, svc)
+        listener = await pg_events.start(svc)  # PostgreSQL: console events across processes
         worker = Worker(svc) if embedded_worker else None
         app.state.worker = worker
         if worker is not None:
@@ -44,6 +45,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         finally:
             if worker is not None:
                 await worker.stop()
+            if listener is not None:
+                await listener.stop()
+                listener.broker.close()
             for channel in svc.channels.values():
                 close = getattr(channel, "close", None)
                 if close is not None:
@@ -58,7 +62,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.sessions = svc.sessions
     app.state.worker = None
     app.include_router(webhooks.router)
+    app.include_router(voice.router)
     app.include_router(api_router)
+    console.install(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -27,6 +27,27 @@ def init_jieba() -> None:
             _initialised = True
 
 
+_UNIT = re.compile(
+    r"\d{1,3}\s*(?:号楼|栋|幢|座|#|号)\s*(?:\d{1,2}\s*(?:单元|门|#))?\s*-?\s*\d{3,4}\s*(?:室|号|房)?|"
+    r"(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])|"
+    r"\b(?:block|blk|bldg|building|tower)\.?\s*#?\d{1,3}[\s,]*(?:unit|rm|room|flat|apt|#)\.?\s*#?\d{3,4}\b"
+)
+_PHONE = re.compile(r"(?:电话|手机|tel|call me on)?\s*(?:\+?86[\s-]?)?1[3-9]\d[\s*-]?[\d*]{4}[\s-]?\d{4}|尾号\d{4}")
+_GREETING = re.compile(
+    r"^(?:(?:你好|您好|hi|hello|hey|喂|在吗|亲|物业你好|物业|客服你好|师傅|打扰了|打扰一下|不好意思|麻烦一下|劳驾|"
+    r"早上好|下午好|晚上好|早|good (?:morning|afternoon|evening)|嗯那个|就是说|那个|然后呢|嗯|就是)[\s,，:：!！.。]*)+"
+)
+
+
+def clean_for_model(text: str) -> str:
+    """Drop what carries no label signal before classification: unit numbers, phone numbers, a leading
+    greeting or voice-to-text filler. Falls back to the input when nothing would be left."""
+    out = _PHONE.sub(" ", _UNIT.sub(" ", text)).strip()
+    stripped = _GREETING.sub("", out).strip(" ,，:：")
+    out = stripped or out
+    return out or text
+
+
 def mask_digits(text: str) -> str:
     """Replace digit runs with ``0`` so unit and phone numbers do not become features."""
     return _DIGITS.sub("0", text)

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import sklearn
-from sklearn.linear_model import LogisticRegression
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.svm import LinearSVC
 
 from nlu.data_io import Example, load_examples, training_paths
-from nlu.features import build_vectorizer, init_jieba
+from nlu.features import build_vectorizer, clean_for_model, init_jieba
 from nlu.normalize import normalize
 
 FORMAT_VERSION = 1
@@ -26,14 +27,16 @@ class Model:
     """A fitted builtin model: shared vectorizer plus intent, urgency and repair-category classifiers."""
 
     vectorizer: Any
-    intent: LogisticRegression
-    urgency: LogisticRegression
-    category: LogisticRegression
+    intent: CalibratedClassifierCV
+    urgency: CalibratedClassifierCV
+    category: CalibratedClassifierCV
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _classifier() -> LogisticRegression:
-    return LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
+def _classifier() -> CalibratedClassifierCV:
+    """A linear SVM with sigmoid-calibrated probabilities: as accurate as logistic regression here and
+    an order of magnitude faster to train."""
+    return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), method="sigmoid", cv=3)
 
 
 def fit(examples: list[Example]) -> Model:
@@ -46,7 +49,7 @@ def fit(examples: list[Example]) -> Model:
         The fitted model (without metadata).
     """
     init_jieba()
-    texts = [normalize(e.text) for e in examples]
+    texts = [clean_for_model(normalize(e.text)) for e in examples]
     vec = build_vectorizer()
     x = vec.fit_transform(texts)
     intent = _classifier().fit(x, [e.intent for e in examples])

@@ -215,9 +215,7 @@ def text_normalizer() -> Callable[[str], str] | None:
     return normalize if callable(normalize) else None
 
 
-def load_examples(
-    files: Sequence[Path], normalize: Callable[[str], str] | None = None
-) -> dict[str, list[str]]:
+def load_examples(files: Sequence[Path], normalize: Callable[[str], str] | None = None) -> dict[str, list[str]]:
     """Read Rasa NLU YAML files into ``{intent name: [examples]}``, order kept, duplicates dropped.
 
     Args:
@@ -274,7 +272,7 @@ def render_rasa_yaml(by_intent: dict[str, list[str]]) -> str:
 
 
 def export_training_data(
-    out_dir: Path, data_dir: Path = DATA_DIR, config: Path = DEFAULT_CONFIG
+    out_dir: Path, data_dir: Path = DATA_DIR, config: Path = DEFAULT_CONFIG, write: bool = True
 ) -> TrainingExport:
     """Write ``out_dir/nlu.yml`` from our training splits and hash it together with the pipeline config.
 
@@ -282,6 +280,7 @@ def export_training_data(
         out_dir: The Rasa training directory (created).
         data_dir: Where ``train_*.yml`` live.
         config: The Rasa pipeline config, part of the hash.
+        write: False only computes the digest (nothing is written).
 
     Returns:
         The export, with a digest that changes when the data, the config or the Rasa pin changes.
@@ -296,9 +295,9 @@ def export_training_data(
     if not by_intent:
         raise RasaSetupError(f"no intent examples in {', '.join(map(str, files))}")
     text = render_rasa_yaml(by_intent)
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "nlu.yml"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
+    if write and (not path.exists() or path.read_text(encoding="utf-8") != text):
+        out_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     h = hashlib.sha256()
     for part in (RASA_VERSION.encode(), text.encode("utf-8"), config.read_bytes()):
@@ -358,9 +357,7 @@ def train(
     work_dir = model_dir.parent / "rasa-work"
     export = export_training_data(work_dir / "data", data_dir=data_dir, config=config.resolve())
     target = model_path_for(model_dir, export.digest)
-    log.info(
-        "training data: %d examples in %d labels (%s)", export.examples, len(export.intents), export.path
-    )
+    log.info("training data: %d examples in %d labels (%s)", export.examples, len(export.intents), export.path)
     if target.exists() and not force:
         log.info("model for this data + config already exists: %s (skipping training)", target)
         return target
@@ -457,17 +454,17 @@ def resolve_model(model_dir: Path, model: Path | None = None) -> Path:
             raise RasaSetupError(f"model {model} does not exist")
         return model
     model_dir = model_dir.expanduser().resolve()
-    try:
-        export = export_training_data(model_dir.parent / "rasa-work" / "data")
-        current = model_path_for(model_dir, export.digest)
-        if current.exists():
-            return current
-        log.warning("no model for the current training data + config; serving the newest one instead")
-    except RasaSetupError:
-        pass
-    newest = latest_model(model_dir)
+    newest = latest_model(model_dir) if model_dir.is_dir() else None
     if newest is None:
         raise RasaSetupError(f"no model in {model_dir}: run `anju nlu rasa-setup` first")
+    try:
+        export = export_training_data(model_dir.parent / "rasa-work" / "data", write=False)
+    except RasaSetupError:
+        return newest
+    current = model_path_for(model_dir, export.digest)
+    if current.exists():
+        return current
+    log.warning("no model for the current training data + config (run rasa-setup); serving %s", newest.name)
     return newest
 
 
@@ -524,16 +521,34 @@ def _path(value: str) -> Path:
     return Path(value).expanduser().resolve()
 
 
+def _verbose() -> None:
+    # `anju` configures logging at WARNING for non-serve commands; setup progress is worth showing.
+    if log.getEffectiveLevel() > logging.INFO:
+        log.setLevel(logging.INFO)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def _cmd_setup(args: argparse.Namespace) -> int:
+    _verbose()
     started = time.monotonic()
-    model = setup(args.venv, args.model_dir, args.data_dir, args.config, force_train=args.force_train)
+    try:
+        model = setup(args.venv, args.model_dir, args.data_dir, args.config, force_train=args.force_train)
+    except RasaSetupError as exc:
+        log.error("%s", exc)
+        return 1
     log.info("rasa-setup done in %.0f s; model %s", time.monotonic() - started, model)
     print(model)  # noqa: T201 - the one line a script captures
     return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    serve(args.venv, args.model_dir, port=args.port, token=args.token, model=args.model)
+    _verbose()
+    try:
+        serve(args.venv, args.model_dir, port=args.port, token=args.token, model=args.model)
+    except RasaSetupError as exc:
+        log.error("%s", exc)
+        return 1
     return 0  # not reached: serve() execs rasa
 
 
@@ -541,7 +556,7 @@ def add_rasa_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register ``rasa-setup`` and ``rasa-serve`` on an argparse subparsers object.
 
     Each subcommand sets ``func`` to a callable taking the parsed ``argparse.Namespace`` and returning an
-    exit code; it may raise :class:`RasaSetupError` (print its message and exit 1).
+    exit code (1 with a logged error when setup or serving cannot proceed).
 
     Args:
         subparsers: The result of ``parser.add_subparsers()`` (e.g. the ``anju nlu`` one).
@@ -560,9 +575,7 @@ def add_rasa_commands(subparsers: argparse._SubParsersAction) -> None:
         help="model dir (default <ANJU_DATA_DIR or data>/rasa-models)",
     )
     p.add_argument("--force-train", action="store_true", help="retrain even when the model is cached")
-    p.add_argument(
-        "--data-dir", type=_path, default=DATA_DIR, help="where train_*.yml live (default nlu/data)"
-    )
+    p.add_argument("--data-dir", type=_path, default=DATA_DIR, help="where train_*.yml live (default nlu/data)")
     p.add_argument("--config", type=_path, default=DEFAULT_CONFIG, help="Rasa pipeline config")
     p.set_defaults(func=_cmd_setup)
 
@@ -596,13 +609,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlu.rasa_setup", description=__doc__.splitlines()[0])
     add_rasa_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        return int(args.func(args))
-    except RasaSetupError as exc:
-        log.error("%s", exc)
-        return 1
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

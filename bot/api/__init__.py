@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from bot.api import owners, tickets
+from bot.api import owners, proactive, tickets
 from bot.api.deps import (
     NowDep,
     RulesDep,
@@ -47,3 +47,4 @@ api_router = APIRouter(
 )
 api_router.include_router(tickets.router)
 api_router.include_router(owners.router)
+api_router.include_router(proactive.router)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from backend.importer import COLUMN_HELP, COLUMNS, import_owners_csv
+from backend.importer import COLUMN_HELP, COLUMNS, MAX_ROWS, import_owners_csv
 from backend.queries import MAX_ID, MAX_PAGE, list_owners, list_units, mask_phone, resolve_project
 from bot.api.deps import NO_NUL, NowDep, SessionDep
 from bot.api.schemas import (
@@ -107,16 +107,20 @@ async def csv_text(request: Request) -> str:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=5)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the CSV in the form field 'file'")
-        data = await upload.read(MAX_IMPORT_BYTES + 1)
+        try:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "send the CSV in the form field 'file'")
+            data = await upload.read(MAX_IMPORT_BYTES + 1)
+        finally:
+            await form.close()
     elif ctype in CSV_TYPES:
-        data = b""
+        buffer = bytearray()
         async for chunk in request.stream():
-            data += chunk
-            if len(data) > MAX_IMPORT_BYTES:
+            buffer += chunk
+            if len(buffer) > MAX_IMPORT_BYTES:
                 raise _too_large()
+        data = bytes(buffer)
     else:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                             "send text/csv, or multipart/form-data with the file in the field 'file'")
@@ -153,7 +157,9 @@ _IMPORT_BODY: dict[str, Any] = {
         "if any is bad, the answer lists every problem and nothing is imported.\n\n"
         "Send the file as `text/csv`, or as the field `file` of a `multipart/form-data` form; UTF-8 or "
         "GB18030, header row first (any column order). Rows are numbered as in a spreadsheet (the header "
-        "is row 1).\n\n| column | required | meaning |\n|---|---|---|\n"
+        f"is row 1). At most {MAX_IMPORT_BYTES // 2**20} MB and {MAX_ROWS} rows. Marketing consent given or "
+        "withdrawn in the file is recorded with source `csv_import`.\n\n"
+        "| column | required | meaning |\n|---|---|---|\n"
         + "\n".join(f"| `{c}` | {'yes' if req else 'no'} | {text} |" for c, req, text in COLUMN_HELP)
     ),
 )

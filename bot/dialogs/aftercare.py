@@ -13,13 +13,15 @@ SCORE = re.compile(r"^\s*([1-5])\s*(分|星|points?)?\s*$")
 def handle_confirm(res: StepResult, turn: Turn, ctx: Context) -> bool:
     """Answer to "is it fixed?"; False when the message is something else."""
     ticket_id = res.state.get("ticket_id")
+    if not isinstance(ticket_id, int):
+        return False
     if turn.button == "confirm:yes" or keywords.YES.match(turn.text):
         satisfied = True
     elif turn.button == "confirm:no" or keywords.NO.search(turn.text):
         satisfied = False
     else:
         return False
-    res.effects.append(OwnerConfirmation(int(ticket_id), satisfied))
+    res.effects.append(OwnerConfirmation(ticket_id, satisfied))
     res.say("confirm_thanks" if satisfied else "confirm_reopened")
     for key in ("flow", "step", "ticket_id"):
         res.state.pop(key, None)
@@ -29,7 +31,9 @@ def handle_confirm(res: StepResult, turn: Turn, ctx: Context) -> bool:
 def handle_survey(res: StepResult, turn: Turn, ctx: Context) -> bool:
     """Score, then optional comment; False when the message is not an answer."""
     st = res.state
-    if st.get("step") == "comment":
+    if not isinstance(st.get("survey_id"), int):
+        return False
+    if st.get("step") == "comment" and isinstance(st.get("score"), int):
         comment = None if keywords.NONE_WORDS.match(turn.text) else turn.text.strip() or None
         res.effects.append(SurveyAnswer(int(st["survey_id"]), int(st["score"]), comment))
         res.say("survey_low" if int(st["score"]) <= 2 else "survey_thanks")

@@ -37,7 +37,7 @@ def start(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Non
 
 def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> bool:
     """Take the answer to the pending question; returns False if the message is not an answer."""
-    slots: dict[str, Any] = res.state["slots"]
+    slots: dict[str, Any] = res.state.setdefault("slots", {})
     step = res.state.get("step")
     entities = parse.entities if parse else {}
     slots["photos"] = slots.get("photos", []) + list(turn.photos)
@@ -84,7 +84,7 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> bo
 
 
 def _ask_next(res: StepResult, ctx: Context) -> None:
-    slots = res.state["slots"]
+    slots = res.state.setdefault("slots", {})
     units = ctx.owner.units if ctx.owner else ()
     if slots.get("unit_id") is None and units:
         res.state["step"] = "unit"

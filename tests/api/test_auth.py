@@ -50,12 +50,12 @@ def test_auth_is_checked_before_the_body_is_read(make_client: Callable[..., Test
     assert resp.status_code == 401
 
 
-def test_openapi_documents_every_route_with_tags_summaries_and_bearer(client: TestClient) -> None:
+def test_openapi_documents_every_api_route_with_tags_summaries_and_bearer(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert schema["components"]["securitySchemes"]["ApiToken"] == {
         "type": "http", "scheme": "bearer", "description": "`Authorization: Bearer <ANJU_API_TOKEN>`"}
     ops = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
-    assert {(p, m) for p, m, _ in ops} == {
+    assert {(p, m) for p, m, _ in ops} >= {
         ("/api/v1/tickets", "get"), ("/api/v1/tickets/{number}", "get"), ("/api/v1/tickets/{number}", "patch"),
         ("/api/v1/owners", "get"), ("/api/v1/units", "get"), ("/api/v1/import/owners", "post"),
     }

@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import Owner, Ownership, Project, Role, Unit
+from backend import warranty
+from backend.models import Owner, Ownership, Project, Role, Unit, WarrantyItem
 from tests.factories import make_staff
 
 URL = "/api/v1/import/owners"
@@ -29,8 +30,11 @@ def test_import_csv_body_then_reimport_is_idempotent(client: TestClient, session
     agent = make_staff(session, Role.AGENT, username="api.agent")
     resp = client.post(URL, content=GOOD.encode(), headers=CSV)
     assert resp.status_code == 200, resp.text
+    items = 2 * len(warranty.items_for("XHY"))  # two of the three units have been handed over
     assert resp.json() == {"rows": 3, "created": {"projects": 1, "buildings": 2, "units": 3, "owners": 3,
-                                                  "ownerships": 3}, "updated": {}, "unchanged": 0}
+                                                  "ownerships": 3, "warranty_items": items},
+                           "updated": {}, "unchanged": 0}
+    assert count(session, WarrantyItem) == items
     session.expire_all()
     zhang = session.scalars(select(Owner).where(Owner.phone == "13911110001")).one()
     assert (zhang.advisor_id, zhang.marketing_consent, zhang.marketing_consent_source) == (agent.id, True,

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend import warranty
 from backend.demo import DEMO_OWNER_PHONE, demo_owner_external_id, load_demo
 from backend.models import (
     ChannelIdentity,
@@ -25,6 +26,7 @@ from backend.models import (
     Ticket,
     TicketEvent,
     Unit,
+    WarrantyItem,
 )
 from tests.factories import make_unit
 
@@ -55,7 +57,11 @@ def test_load_counts_and_summary(session: Session) -> None:
     assert (c["projects"], c["buildings"], c["staff"], c["identities"]) == (2, 7, 12, 1)
     assert c["units"] == 400 and 300 <= c["owners"] == c["ownerships"] < 400
     assert c["tickets"] == session.scalar(select(func.count()).select_from(Ticket)) == 11
+    handed_over = session.scalar(select(func.count()).select_from(Ownership).where(Ownership.handover_on.is_not(None)))
+    assert c["warranty_items"] == handed_over * len(warranty.items_for("CHW"))
     assert (summary.demo_owner_phone, summary.demo_unit) == (DEMO_OWNER_PHONE, "2栋1单元1502")
+    assert str(summary).startswith("demo estate loaded: 2 projects, 400 units,")
+    assert str(summary).endswith("owner 17000000001 (2栋1单元1502)")
 
 
 def test_projects_owners_and_staff_look_real(session: Session) -> None:
@@ -87,6 +93,15 @@ def test_projects_owners_and_staff_look_real(session: Session) -> None:
     assert sum(bool(e.telegram_chat_id) for e in engineers) == sum(bool(e.wechat_openid) for e in engineers) == 1
     advisors = Counter(o.advisor_id for o in owners)
     assert set(advisors) == {s.id for s in staff if s.role is Role.AGENT}
+
+
+def test_warranty_items_are_running_expired_and_about_to_expire(session: Session) -> None:
+    load_demo(session, now=NOW)
+    today = NOW.date()
+    ends = [e for e in session.scalars(select(WarrantyItem.expires_on)) if e is not None]
+    assert any(e < today for e in ends)
+    assert any(today <= e <= today + timedelta(days=31) for e in ends)
+    assert any(e > today + timedelta(days=365) for e in ends)
 
 
 def test_rota_covers_fourteen_days_on_three_layers(session: Session) -> None:
@@ -158,9 +173,20 @@ def test_same_seed_same_estate_other_seed_other_owners(session: Session) -> None
 def test_refuses_a_database_with_projects(session: Session) -> None:
     make_unit(session)
     summary = load_demo(session, now=NOW)
-    assert not summary.loaded and "already has projects" in summary.message
+    assert not summary.loaded and str(summary) == "the database already has projects: demo not loaded"
     assert session.scalar(select(func.count()).select_from(Staff)) == 0
     assert session.scalar(select(func.count()).select_from(Project)) == 1
+
+
+def test_existing_admin_and_unbound_terminal_identity_are_reused(session: Session) -> None:
+    admin = Staff(username="admin", name="Ops", role=Role.ADMIN, password_hash="argon2-hash")
+    identity = ChannelIdentity(channel="terminal", external_id=demo_owner_external_id)
+    session.add_all([admin, identity])
+    session.flush()
+    summary = load_demo(session, now=NOW)
+    assert summary.loaded and summary.counts["staff"] == 12 and summary.counts["identities"] == 1
+    assert (admin.name, admin.password_hash) == ("Ops", "argon2-hash")
+    assert identity.owner_id == summary.demo_owner_id and identity.verified_at == NOW
 
 
 def test_naive_now_is_refused(session: Session) -> None:

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend import warranty
 from backend.importer import COLUMNS, ImportReport, RowError, import_owners_csv, normalise_phone, parse_date
-from backend.models import Building, Owner, Ownership, Project, Role, Unit
+from backend.models import Building, Owner, Ownership, Project, Role, Unit, WarrantyItem
 from tests.factories import make_staff
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -35,7 +36,8 @@ def test_creates_the_estate_and_reimport_changes_nothing(session: Session) -> No
     text = csv(ROW, "HZW,安居·杭州湾,3,2,1501,15,李强,13912340000,en,2024-03-02,,,")
     report = run(session, text)
     assert report.ok and report.rows == 2
-    assert dict(report.created) == {"projects": 1, "buildings": 1, "units": 2, "owners": 2, "ownerships": 2}
+    assert dict(report.created) == {"projects": 1, "buildings": 1, "units": 2, "owners": 2, "ownerships": 2,
+                                    "warranty_items": len(warranty.items_for("HZW"))}
     project = session.scalars(select(Project).where(Project.code == "HZW")).one()
     assert (project.name, project.stage) == ("安居·杭州湾", "handed_over")
     ownership = session.scalars(select(Ownership).join(Owner).where(Owner.name == "王芳")).one()
@@ -60,6 +62,16 @@ def test_blank_handover_language_advisor_keep_what_is_recorded(session: Session)
     assert report.unchanged == 1 and not report.updated
     owner = session.scalars(select(Owner).where(Owner.phone == "13912345678")).one()
     assert (owner.language, owner.ownerships[0].handover_on) == ("en", date(2025, 6, 30))
+
+
+def test_handover_grants_warranty_items_once(session: Session) -> None:
+    run(session, csv(ROW.replace("2025-06-30", "")))
+    assert count(session, WarrantyItem) == 0
+    report = run(session, csv(ROW))
+    assert report.created["warranty_items"] == len(warranty.items_for("HZW")) == count(session, WarrantyItem)
+    item = session.scalars(select(WarrantyItem).where(WarrantyItem.code == "sanitary")).one()
+    assert (item.starts_on, item.expires_on) == (date(2025, 6, 30), date(2026, 6, 30))
+    assert "warranty_items" not in run(session, csv(ROW)).created
 
 
 def test_one_owner_with_two_units_and_a_cophone_owner(session: Session) -> None:

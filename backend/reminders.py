@@ -1,0 +1,191 @@
+"""Warranty: granting items on every handover path, expiry reminders (S23), maintenance campaigns (S22).
+
+- :func:`grant_all_missing` gives every handed-over unit without warranty items its catalogue items
+  (demo load, CSV import, API, or the hourly sweep as a safety net).
+- :func:`remind_due` claims items whose ``remind_at`` (expiry minus one month, 10:00 local) has come and
+  sends each owner ONE message per unit and expiry date listing the items, inviting a self-check and a
+  repair report (a reply goes straight into a repair intake).
+- Campaigns are scheduled per project and announced to the owners of its handed-over units.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from backend import warranty
+from backend.db import is_postgres
+from backend.models import (
+    Building,
+    MaintenanceCampaign,
+    Owner,
+    Ownership,
+    Project,
+    Unit,
+    WarrantyItem,
+)
+from backend.notify import Job, Notice, Policy, proactive_config, queue_jobs, render, template_data
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def grant_all_missing(session: Session, *, tz: ZoneInfo = SHANGHAI, limit: int | None = None) -> int:
+    """Grant warranty items to every handed-over unit that has none yet; returns items added.
+
+    The earliest handover of a unit counts. Idempotent: call it after any change of handover dates.
+    """
+    has_items = select(WarrantyItem.id).where(WarrantyItem.unit_id == Ownership.unit_id).exists()
+    stmt = (select(Ownership).where(Ownership.handover_on.is_not(None), ~has_items)
+            .order_by(Ownership.unit_id, Ownership.handover_on))
+    if limit:
+        stmt = stmt.limit(limit)
+    added, seen = 0, set()
+    cat = warranty.load_catalogue()
+    for ownership in session.scalars(stmt):
+        if ownership.unit_id in seen:
+            continue
+        seen.add(ownership.unit_id)
+        added += warranty.grant(session, ownership, tz=tz, cat=cat)
+    return added
+
+
+def _unit_labels(session: Session, unit_ids: set[int], lang: str = "zh") -> dict[int, str]:
+    rows = session.execute(
+        select(Unit.id, Project.name, Project.name_en, Building.number, Unit.entrance, Unit.room)
+        .join(Building, Building.id == Unit.building_id).join(Project, Project.id == Building.project_id)
+        .where(Unit.id.in_(unit_ids)))
+    return {uid: f"{name} {num}栋{ent}单元{room}" for uid, name, _en, num, ent, room in rows}
+
+
+def remind_due(session: Session, *, now: datetime, tz: ZoneInfo, policy: Policy, limit: int | None = None) -> int:
+    """Send due warranty reminders (one per unit, expiry date and owner); returns items handled.
+
+    Items whose warranty already ended (a late start) are marked without a message. The caller commits.
+    """
+    limit = limit or int((proactive_config().get("warranty") or {}).get("sweep_batch", 2000))
+    stmt = (select(WarrantyItem.id, WarrantyItem.unit_id, WarrantyItem.expires_on, WarrantyItem.name_zh,
+                   WarrantyItem.name_en)
+            .where(WarrantyItem.reminded_at.is_(None), WarrantyItem.remind_at <= now)
+            .order_by(WarrantyItem.remind_at, WarrantyItem.id).limit(limit))
+    if is_postgres(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    items = session.execute(stmt).all()
+    if not items:
+        return 0
+    today = now.astimezone(tz).date()
+    groups: dict[tuple[int, date], list[tuple[int, str, str]]] = defaultdict(list)
+    for item_id, unit_id, expires_on, zh, en in items:
+        if expires_on is not None and expires_on >= today:
+            groups[(unit_id, expires_on)].append((item_id, zh, en))
+    owners: dict[int, list[int]] = defaultdict(list)
+    unit_ids = {u for u, _ in groups}
+    for start in range(0, len(unit_ids), 2000):
+        chunk = list(unit_ids)[start:start + 2000]
+        for unit_id, owner_id in session.execute(
+                select(Ownership.unit_id, Ownership.owner_id).join(Owner, Owner.id == Ownership.owner_id)
+                .where(Ownership.unit_id.in_(chunk), Ownership.handover_on.is_not(None),
+                       Owner.deleted_at.is_(None))):
+            owners[unit_id].append(owner_id)
+    labels = _unit_labels(session, unit_ids) if unit_ids else {}
+    jobs = []
+    for (unit_id, ends), group in groups.items():
+        ref = min(i for i, _, _ in group)
+        build = _reminder_builder(labels.get(unit_id, ""), ends, group)
+        jobs.extend(Job("warranty", ref, owner_id, build) for owner_id in owners.get(unit_id, ()))
+    queue_jobs(session, jobs, now=now, policy=policy)
+    ids = [row[0] for row in items]
+    for start in range(0, len(ids), 2000):
+        session.execute(update(WarrantyItem).where(WarrantyItem.id.in_(ids[start:start + 2000]))
+                        .values(reminded_at=now))
+    return len(items)
+
+
+def _reminder_builder(unit: str, ends: date, group: list[tuple[int, str, str]]):  # noqa: ANN202
+    def build(lang: str) -> Notice:
+        names = [en if lang == "en" else zh for _, zh, en in group]
+        lines = "\n".join(render("warranty_reminder_line", lang, name=n) for n in names)
+        params = {"unit": unit, "date": ends.isoformat(), "items": "、".join(names)}
+        return Notice(text=render("warranty_reminder", lang, unit=unit, date=ends.isoformat(), items=lines),
+                      template="warranty_reminder", template_data=template_data("warranty_reminder", params))
+    return build
+
+
+def pending_reminders(session: Session, unit_id: int) -> list[WarrantyItem]:
+    """A unit's items still to be reminded, soonest first (for the console and tests)."""
+    stmt = (select(WarrantyItem).where(WarrantyItem.unit_id == unit_id, WarrantyItem.reminded_at.is_(None),
+                                       WarrantyItem.remind_at.is_not(None)).order_by(WarrantyItem.remind_at))
+    return list(session.scalars(stmt))
+
+
+# --- maintenance campaigns ------------------------------------------------------------------------
+
+
+def create_campaign(session: Session, *, project_id: int, kind: str, starts_on: date, ends_on: date,
+                    notify_at: datetime, now: datetime, title: str = "", title_en: str = "", body: str = "",
+                    body_en: str = "", created_by_id: int | None = None) -> MaintenanceCampaign:
+    """Schedule a campaign; the title defaults to the kind's name in ``config/proactive.yml``."""
+    kinds = proactive_config().get("campaigns") or {}
+    if kind not in kinds:
+        raise ValueError(f"unknown campaign kind {kind!r}; one of {sorted(kinds)}")
+    if ends_on < starts_on:
+        raise ValueError("ends_on before starts_on")
+    campaign = MaintenanceCampaign(project_id=project_id, kind=kind, title=title or kinds[kind]["zh"],
+                                   title_en=title_en or kinds[kind]["en"], body=body, body_en=body_en,
+                                   starts_on=starts_on, ends_on=ends_on, notify_at=notify_at,
+                                   created_by_id=created_by_id, created_at=now)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def campaign_audience(session: Session, campaign: MaintenanceCampaign, today: date) -> list[int]:
+    """Owners of the project's handed-over units (with the campaign's warranty item still running)."""
+    code = ((proactive_config().get("campaigns") or {}).get(campaign.kind) or {}).get("warranty_code")
+    stmt = (select(Ownership.owner_id).join(Unit, Unit.id == Ownership.unit_id)
+            .join(Building, Building.id == Unit.building_id).join(Owner, Owner.id == Ownership.owner_id)
+            .where(Building.project_id == campaign.project_id, Ownership.handover_on <= today,
+                   Owner.deleted_at.is_(None)).distinct().order_by(Ownership.owner_id))
+    if code:
+        running = select(WarrantyItem.id).where(
+            WarrantyItem.unit_id == Ownership.unit_id, WarrantyItem.code == code,
+            (WarrantyItem.expires_on.is_(None)) | (WarrantyItem.expires_on >= campaign.starts_on)).exists()
+        stmt = stmt.where(running)
+    return list(session.scalars(stmt))
+
+
+def notify_campaigns(session: Session, *, now: datetime, tz: ZoneInfo, policy: Policy, limit: int = 5) -> int:
+    """Announce campaigns whose ``notify_at`` has come (claimed like progress updates); returns owners queued."""
+    stmt = (select(MaintenanceCampaign).where(MaintenanceCampaign.notify_at <= now,
+                                              MaintenanceCampaign.notified_at.is_(None))
+            .order_by(MaintenanceCampaign.notify_at).limit(limit))
+    if is_postgres(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    total = 0
+    for campaign in session.scalars(stmt).all():
+        project = session.get(Project, campaign.project_id)
+        assert project is not None
+
+        def build(lang: str, c: MaintenanceCampaign = campaign, p: Project = project) -> Notice:
+            en = lang == "en"
+            params = {"project": p.name_en if en and p.name_en else p.name,
+                      "title": c.title_en if en and c.title_en else c.title,
+                      "text": c.body_en if en and c.body_en else c.body,
+                      "start": c.starts_on.isoformat(), "end": c.ends_on.isoformat(), "date": c.starts_on.isoformat()}
+            return Notice(render("campaign_notice", lang, **params), template="maintenance_campaign",
+                          template_data=template_data("maintenance_campaign", params))
+
+        owner_ids = campaign_audience(session, campaign, now.astimezone(tz).date())
+        jobs = [Job("campaign", campaign.id, oid, build) for oid in owner_ids]
+        total += queue_jobs(session, jobs, now=now, policy=policy).queued
+        campaign.notified_at = now
+    session.flush()
+    return total
+
+
+def items_count(session: Session) -> int:
+    """All warranty items (benchmarks)."""
+    return session.scalar(select(func.count()).select_from(WarrantyItem)) or 0

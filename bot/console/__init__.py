@@ -1,0 +1,37 @@
+"""The staff console at ``/console``: server-rendered Jinja2 pages, plain JS and server-sent events.
+
+Call :func:`install` from the application factory: it includes the routes and renders console
+errors (403, 404...) as pages instead of JSON.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.console import admin, conversation, inbox, login, pickup, rota, tickets, web  # noqa: F401 - pickup registers
+
+router = APIRouter(include_in_schema=False)
+for _module in (login, inbox, conversation, tickets, rota, admin):
+    router.include_router(_module.router, prefix="/console")
+
+ERROR_TEXT = {403: "forbidden", 404: "not_found"}
+
+
+async def _errors(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    wants_page = request.url.path.startswith("/console") and exc.status_code in (400, 403, 404) \
+        and "text/html" in request.headers.get("accept", "")
+    if not wants_page:
+        return await http_exception_handler(request, exc)
+    key = "bad_csrf" if exc.detail == "bad_csrf" else ERROR_TEXT.get(exc.status_code, "not_found")
+    ctx = getattr(request.state, "console_ctx", None)
+    return web.page("error.html", ctx, request, status_code=exc.status_code, message_key=key, code=exc.status_code)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console on ``app``."""
+    app.include_router(router)
+    app.add_exception_handler(StarletteHTTPException, _errors)

@@ -1,0 +1,238 @@
+"""Console authentication: argon2 passwords, server-side sessions, CSRF, roles and lock-out.
+
+The session cookie carries a random token; the database keeps only its HMAC (keyed with
+``ANJU_SESSION_SECRET``), so a stolen database copy cannot be replayed as a cookie, and logging
+out or deactivating a colleague ends their sessions at once. The CSRF token is an HMAC of the
+session token: every POST must carry it (hidden ``csrf`` field, or ``X-CSRF-Token`` for scripts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import HTTPException, Request
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from backend import audit
+from backend.db import transaction
+from backend.models import Role, Staff, StaffSession
+from bot.console.i18n import ConsoleConfig, config
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+COOKIE = "anju_console"
+LOGIN_CSRF_COOKIE = "anju_login_csrf"
+RANK = {Role.AGENT: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
+TOUCH_EVERY = timedelta(seconds=60)
+hasher = PasswordHasher()  # the same defaults as ``anju staff add`` (bot/staff_cli.py)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hasher.hash(secrets.token_hex(16))
+
+
+def secret(request: Request) -> bytes:
+    """The key for session hashes and CSRF tokens; generated per process (with a warning) if unset."""
+    state = request.app.state
+    key: bytes | None = getattr(state, "console_secret", None)
+    if key is None:
+        svc: Services = state.services
+        configured = svc.settings.session_secret
+        if configured and configured.get_secret_value():
+            key = configured.get_secret_value().encode()
+        else:
+            key = secrets.token_bytes(32)
+            level = logging.WARNING if svc.settings.env == "dev" else logging.ERROR
+            log.log(level, "ANJU_SESSION_SECRET is not set: using a random key; console sessions end at restart "
+                           "and do not work across several web processes")
+        state.console_secret = key
+    return key
+
+
+def token_hash(key: bytes, token: str) -> str:
+    """The stored form of a session token."""
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token(key: bytes, token: str) -> str:
+    """The CSRF token that belongs to a session token."""
+    return hmac.new(key, b"csrf:" + token.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def secure_cookies(svc: Services) -> bool:
+    """Cookies are ``Secure`` when the console is served over https."""
+    return svc.settings.public_url.lower().startswith("https://")
+
+
+def client_ip(request: Request) -> str | None:
+    """The peer address (put the proxy's real-IP handling in uvicorn's ``--forwarded-allow-ips``)."""
+    return request.client.host if request.client else None
+
+
+@dataclass
+class Ctx:
+    """Who is asking, in which language, with which CSRF token, at what time."""
+
+    svc: Services
+    staff_id: int
+    name: str
+    username: str
+    role: Role
+    lang: str
+    csrf: str
+    now: datetime
+    ip: str | None
+
+    @property
+    def actor(self) -> str:
+        """The label written into ticket events and messages (``staff:<id>``)."""
+        return f"staff:{self.staff_id}"
+
+    def at_least(self, role: Role) -> bool:
+        """True when this staff member's role ranks at or above ``role``."""
+        return RANK.get(self.role, 0) >= RANK[role]
+
+    def staff(self, session: Session) -> Staff:
+        """The staff row in ``session``."""
+        staff = session.get(Staff, self.staff_id)
+        assert staff is not None
+        return staff
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") and request.method == "GET"
+
+
+def _login_redirect(request: Request) -> HTTPException:
+    if not _wants_html(request):
+        return HTTPException(401, "not logged in")
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    from urllib.parse import quote
+
+    return HTTPException(303, headers={"Location": f"/console/login?next={quote(target, safe='')}"})
+
+
+def current(request: Request) -> Ctx:
+    """Dependency: the logged-in staff member, or a redirect to the login page (401 for scripts)."""
+    cached: Ctx | None = getattr(request.state, "console_ctx", None)
+    if cached is not None:
+        return cached
+    svc: Services = request.app.state.services
+    token = request.cookies.get(COOKIE)
+    if not token:
+        raise _login_redirect(request)
+    key = secret(request)
+    now = svc.clock()
+    with transaction(svc.sessions) as session:
+        row = session.scalars(select(StaffSession).where(StaffSession.token_hash == token_hash(key, token))).first()
+        if row is None or row.revoked_at is not None or row.expires_at <= now:
+            raise _login_redirect(request)
+        staff = session.get(Staff, row.staff_id)
+        if staff is None or not staff.active or staff.role not in RANK:
+            raise _login_redirect(request)
+        if now - row.last_seen_at >= TOUCH_EVERY:
+            row.last_seen_at = now
+            row.expires_at = now + timedelta(hours=config().session_hours)
+        ctx = Ctx(svc, staff.id, staff.name, staff.username, staff.role, staff.language, csrf_token(key, token), now,
+                  client_ip(request))
+    request.state.console_ctx = ctx
+    return ctx
+
+
+def require(role: Role):  # noqa: ANN201 - returns a FastAPI dependency
+    """Dependency factory: the logged-in staff member if their role ranks at least ``role``, else 403."""
+
+    def dependency(request: Request) -> Ctx:
+        ctx = current(request)
+        if not ctx.at_least(role):
+            raise HTTPException(403, "forbidden")
+        return ctx
+
+    return dependency
+
+
+async def check_csrf(request: Request) -> None:
+    """Dependency for every POST: the form field ``csrf`` or header ``X-CSRF-Token`` must match the session's."""
+    ctx = current(request)
+    given = request.headers.get("x-csrf-token")
+    if not given:
+        form = await request.form()
+        value = form.get("csrf")
+        given = value if isinstance(value, str) else ""
+    if not hmac.compare_digest(given.encode(), ctx.csrf.encode()):
+        raise HTTPException(403, "bad_csrf")
+
+
+def authenticate(session: Session, username: str, password: str, *, now: datetime, ip: str | None,
+                 cfg: ConsoleConfig | None = None) -> tuple[Staff | None, str]:
+    """Check a login; returns ``(staff, "ok")`` or ``(None, reason)`` and updates the lock-out counters.
+
+    Reasons: ``unknown``, ``locked``, ``wrong_password``, ``no_console_access``. Failed attempts count
+    towards the lock-out; the account locks for ``lockout_minutes`` after ``max_failed_logins``.
+    """
+    cfg = cfg or config()
+    staff = session.scalars(select(Staff).where(Staff.username == username.strip()[:60])).first()
+    if staff is None or not staff.active or not staff.password_hash:
+        _verify(_dummy_hash(), password)  # same cost as a real check: no user enumeration by timing
+        audit.record(session, "login_failed", now=now, actor=f"unknown:{username[:40]}", ip=ip, reason="unknown")
+        return None, "unknown"
+    if staff.locked_until is not None and staff.locked_until > now:
+        audit.record(session, "login_failed", now=now, staff=staff, ip=ip, reason="locked")
+        return None, "locked"
+    if not _verify(staff.password_hash, password):
+        staff.failed_logins += 1
+        if staff.failed_logins >= cfg.max_failed_logins:
+            staff.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
+            staff.failed_logins = 0
+            audit.record(session, "lockout", now=now, staff=staff, ip=ip, until=staff.locked_until.isoformat())
+        else:
+            audit.record(session, "login_failed", now=now, staff=staff, ip=ip, reason="wrong_password")
+        return None, "wrong_password"
+    staff.failed_logins, staff.locked_until = 0, None
+    if hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = hasher.hash(password)
+    if staff.role not in RANK:
+        audit.record(session, "login_failed", now=now, staff=staff, ip=ip, reason="no_console_access")
+        return None, "no_console_access"
+    return staff, "ok"
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(session: Session, staff: Staff, key: bytes, *, now: datetime, ip: str | None,
+                  user_agent: str | None) -> str:
+    """Create a session row and return the cookie token."""
+    token = secrets.token_urlsafe(32)
+    session.add(StaffSession(token_hash=token_hash(key, token), staff_id=staff.id, created_at=now, last_seen_at=now,
+                             expires_at=now + timedelta(hours=config().session_hours), ip=ip,
+                             user_agent=(user_agent or "")[:200] or None))
+    audit.record(session, "login", now=now, staff=staff, ip=ip)
+    return token
+
+
+def end_sessions(session: Session, *, now: datetime, key: bytes | None = None, token: str | None = None,
+                 staff_id: int | None = None) -> int:
+    """Revoke one session (by token) or every session of a staff member; returns how many."""
+    stmt = update(StaffSession).where(StaffSession.revoked_at.is_(None)).values(revoked_at=now)
+    if token is not None and key is not None:
+        stmt = stmt.where(StaffSession.token_hash == token_hash(key, token))
+    elif staff_id is not None:
+        stmt = stmt.where(StaffSession.staff_id == staff_id)
+    else:
+        raise ValueError("give a token or a staff id")
+    return session.execute(stmt).rowcount or 0

@@ -1,0 +1,46 @@
+"""The pickup sweep: alert supervisors when a waiting owner has not been picked up in time.
+
+Registered with :mod:`bot.sweeps` at import (``bot/app.py`` imports the console package).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from backend import conversations as convs
+from backend import dispatch
+from backend.db import transaction
+from backend.models import Role, Staff
+from backend.outbox import PAGE_PRIORITY, enqueue
+from bot import sweeps
+from bot.console.i18n import config, translate
+from bot.services import Services
+
+
+def pickup_sweep(svc: Services, now: datetime) -> int:
+    """Raise one alert per overdue waiting period; tell the console and every supervisor's phone/chat."""
+    minutes = svc.settings.sla.handoff_pickup_minutes
+    with transaction(svc.sessions) as session:
+        alerts = convs.raise_pickup_alerts(session, now=now, pickup=timedelta(minutes=minutes))
+        if alerts:
+            supervisors = session.scalars(select(Staff).where(Staff.role == Role.SUPERVISOR,
+                                                              Staff.active.is_(True))).all()
+            for alert in alerts:
+                for sup in supervisors:
+                    text = (f"{translate('alert_pickup', sup.language)}: #{alert.conversation_id} "
+                            f"({minutes} min) {svc.settings.public_url.rstrip('/')}/console/conversations/"
+                            f"{alert.conversation_id}")
+                    for channel, recipient in dispatch.staff_channels(sup, svc.channels):
+                        enqueue(session, channel=channel, recipient=recipient, text=text, now=now, purpose="page",
+                                priority=PAGE_PRIORITY, staff_id=sup.id,
+                                dedupe_key=f"pickup:{alert.id}:{sup.id}:{channel}")
+        found = [(a.id, a.conversation_id) for a in alerts]
+    for alert_id, conv_id in found:
+        svc.broker.publish({"type": "alert", "kind": "pickup_timeout", "alert_id": alert_id,
+                            "conversation_id": conv_id, "minutes": minutes})
+    return len(found)
+
+
+sweeps.register("handoff_pickup", config().pickup_sweep_seconds, pickup_sweep)

@@ -1,0 +1,118 @@
+/* Anju staff console: live refresh over server-sent events, alerts, SLA countdowns, canned replies.
+   Plain JS, no build step. Fragments come from the server already escaped. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var page = body.dataset.page;
+  if (page === "login" || page === "error") { return; }
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () { clearTimeout(timer); timer = setTimeout(fn, ms); };
+  }
+
+  function refresh(el) {
+    if (!el || !el.dataset.src) { return; }
+    fetch(el.dataset.src, { credentials: "same-origin", headers: { "Accept": "text/html-fragment" } })
+      .then(function (r) { if (r.status === 401) { location.reload(); } return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html === null) { return; }
+        var list = el.querySelector(".thread");
+        var atBottom = list ? list.scrollTop + list.clientHeight >= list.scrollHeight - 30 : true;
+        el.innerHTML = html;
+        var fresh = el.querySelector(".thread");
+        if (fresh && atBottom) { fresh.scrollTop = fresh.scrollHeight; }
+        tick();
+      });
+  }
+
+  var inbox = document.getElementById("inbox");
+  var thread = document.getElementById("thread");
+  var convId = body.dataset.conversation ? parseInt(body.dataset.conversation, 10) : null;
+  var refreshInbox = debounce(function () { refresh(inbox); }, 150);
+  var refreshThread = debounce(function () { refresh(thread); }, 150);
+
+  var audio = null;
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.35].forEach(function (offset) {
+        var osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = 880; osc.type = "square"; gain.gain.value = 0.08;
+        osc.connect(gain); gain.connect(audio.destination);
+        osc.start(audio.currentTime + offset); osc.stop(audio.currentTime + offset + 0.2);
+      });
+    } catch (e) { /* no audio device: the banner is still shown */ }
+  }
+
+  var banner = document.getElementById("alert-banner");
+  function alertBanner(text, href) {
+    banner.textContent = text;
+    banner.classList.remove("hidden");
+    banner.onclick = function () { if (href) { location.href = href; } banner.classList.add("hidden"); };
+    beep();
+  }
+
+  function onEvent(ev) {
+    if (ev.type === "alert") {
+      var text = ev.kind === "pickup_timeout" ? body.dataset.tPickup : body.dataset.tEmergency;
+      alertBanner(text + (ev.ticket ? " " + ev.ticket : "") + (ev.conversation_id ? " #" + ev.conversation_id : ""),
+        ev.conversation_id ? "/console/conversations/" + ev.conversation_id : null);
+    } else if (ev.type === "handoff" && /^complaint_/.test(ev.reason || "")) {
+      alertBanner(body.dataset.tEscalated + " #" + ev.conversation_id, "/console/conversations/" + ev.conversation_id);
+    }
+    if (inbox) { refreshInbox(); }
+    if (thread && (ev.conversation_id === convId || ev.type === "delivery")) {
+      if ((ev.type === "takeover" || ev.type === "hand_back") && ev.conversation_id === convId) {
+        location.reload();  // the actions and the composer change with the holder
+        return;
+      }
+      refreshThread();
+    }
+  }
+
+  if (window.EventSource && (inbox || thread)) {
+    var dot = document.getElementById("live-dot");
+    var es = new EventSource("/console/events");
+    es.onopen = function () { if (dot) { dot.classList.add("on"); } body.dataset.live = "1"; };
+    es.onerror = function () { if (dot) { dot.classList.remove("on"); } body.dataset.live = "0"; };
+    es.onmessage = function (msg) {
+      try { onEvent(JSON.parse(msg.data)); } catch (e) { /* ignore malformed events */ }
+    };
+  }
+
+  /* SLA countdowns and waiting timers, every second. */
+  function fmt(seconds) {
+    seconds = Math.abs(Math.floor(seconds));
+    var d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60);
+    if (d) { return d + "d " + h + "h"; }
+    if (h) { return h + "h " + m + "m"; }
+    return m + "m " + (seconds % 60) + "s";
+  }
+  function tick() {
+    var now = Date.now() / 1000;
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var left = Date.parse(el.dataset.due) / 1000 - now;
+      el.textContent = left >= 0 ? fmt(left) + " " + body.dataset.tLeft : body.dataset.tOver + " " + fmt(left);
+      el.classList.toggle("over", left < 0);
+      var row = el.closest("tr");
+      if (row && left < 0) { row.classList.add("overdue"); }
+    });
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      el.textContent = fmt(now - parseInt(el.dataset.since, 10));
+    });
+  }
+  tick();
+  setInterval(tick, 1000);
+
+  /* Canned replies fill the reply box; the thread starts scrolled to the newest message. */
+  var canned = document.getElementById("canned");
+  var replyText = document.getElementById("reply-text");
+  if (canned && replyText) {
+    canned.addEventListener("change", function () {
+      if (canned.value) { replyText.value = canned.value; replyText.focus(); canned.value = ""; }
+    });
+  }
+  var list = document.querySelector(".thread");
+  if (list) { list.scrollTop = list.scrollHeight; }
+})();

@@ -1,0 +1,57 @@
+"""WeChat end to end: URL verification, and a repair reported by an unbound follower (plain and safe mode)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from backend.models import ChannelIdentity, Ticket
+from tests.e2e.live import World, wait_for
+
+
+def test_url_verification_echoes_echostr(world: World) -> None:
+    response = world.hooks.wechat_get("4375120948345356249")
+    assert response.status_code == 200
+    assert response.text == "4375120948345356249"
+
+
+def test_url_verification_with_a_wrong_token_is_refused(world: World) -> None:
+    response = world.hooks.wechat_get("4375120948345356249", token="not-our-token")
+    assert response.status_code == 403
+    assert "4375120948345356249" not in response.text
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+def test_repair_binds_by_sms_code_then_opens_a_ticket(world: World, mode: str) -> None:
+    estate, openid = world.estate, f"oE2E_{mode}"
+    owner = world.chat("wechat", openid, mode=mode)
+
+    replies = owner.say("卫生间漏水了", expect="手机号")
+    assert any("安居客户关系中心" in r for r in replies)  # privacy notice on first contact
+    owner.say(f"我的手机是{estate.owner_phone}", expect="房号")
+    owner.say(estate.unit_text, expect="验证码已发送")
+
+    # the one-time code went out as a real SMS through the Twilio SDK to the fake
+    sms = wait_for(lambda: world.platforms.texts("sms", "+86" + estate.owner_phone), "the OTP SMS")
+    code = re.search(r"验证码是 (\d{6})", sms[-1])
+    assert code, sms
+    replies = owner.say(code.group(1), expect="验证成功")
+    # bound; the leak and the bathroom are known, so the next question is when to visit
+    assert any("什么时间方便" in r for r in replies)
+    owner.say("明天下午", expect="请确认报修信息")
+    final = owner.say("1", expect="已为您登记报修")
+
+    with world.live.sessions() as s:
+        [ticket] = s.scalars(select(Ticket)).all()
+        identity = s.scalars(select(ChannelIdentity).where(ChannelIdentity.external_id == openid)).one()
+    assert any(ticket.number in r for r in final)
+    assert (ticket.kind.value, ticket.urgency.value, ticket.category, ticket.location) == (
+        "repair", "normal", "water", "bathroom")
+    assert ticket.owner_id == estate.owner_id and ticket.unit_id == estate.unit_id
+    assert ticket.appointment_start is not None
+    assert identity.owner_id == estate.owner_id and identity.verified_at is not None
+    # every reply went through the customer-service API with a token from the fake's token endpoint
+    assert world.platforms.wechat.token_requests
+    assert {m["_endpoint"] for m in world.platforms.wechat.sent} == {"custom"}
