@@ -138,7 +138,8 @@ def take_over(session: Session, conv: Conversation, staff: Staff, *, now: dateti
                                                              ConsoleAlert.acked_at.is_(None))):
         alert.acked_at, alert.acked_by_id = now, staff.id
     session.add(Message(conversation_id=conv.id, direction="note", author=f"staff:{staff.id}",
-                        text=f"{staff.name} took over", kind="event", created_at=now))
+                        text=f"{staff.name} took over", kind="event", payload={"event": "takeover"},
+                        created_at=now))
 
 
 def _require_holder(conv: Conversation, staff: Staff) -> None:
@@ -202,7 +203,8 @@ def hand_back(session: Session, conv: Conversation, staff: Staff, *, now: dateti
         raise ConsoleError("held by another colleague")
     conv.mode, conv.held_by_id, conv.waiting_since = Mode.BOT, None, None
     session.add(Message(conversation_id=conv.id, direction="note", author=f"staff:{staff.id}",
-                        text=f"{staff.name} handed back to the bot", kind="event", created_at=now))
+                        text=f"{staff.name} handed back to the bot", kind="event",
+                        payload={"event": "hand_back"}, created_at=now))
     identity = session.get(ChannelIdentity, conv.identity_id)
     assert identity is not None
     owner = session.get(Owner, conv.owner_id) if conv.owner_id else None

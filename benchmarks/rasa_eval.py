@@ -97,9 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", type=Path, action="append", help="YAML split (default nlu/data/test.yml)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path, help="write the full results (with errors) here")
+    ap.add_argument("--raw", action="store_true", help="Rasa's labels only, without the safety rule layer")
     args = ap.parse_args(argv)
     splits = args.split or [Path("nlu/data/test.yml")]
-    with RasaEngine(args.url, args.token, timeout_s=10.0) as engine:
+    with RasaEngine(args.url, args.token, timeout_s=10.0, use_rules=not args.raw) as engine:
         if not engine.warm_up():
             print("Rasa is not reachable", file=sys.stderr)  # noqa: T201
             return 1

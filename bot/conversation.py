@@ -125,6 +125,8 @@ def process(session: Session, msg: InboundMessage, svc: Services, now: datetime)
     if msg.display_name and not identity.display_name:
         identity.display_name = msg.display_name[:120]
     staff = dispatch.staff_by_identity(session, msg.channel, msg.external_user_id)
+    if staff is None and msg.channel == "sms":  # SMS senders are E.164, staff phones are stored as 11 digits
+        staff = dispatch.staff_by_identity(session, msg.channel, normalise_phone(msg.external_user_id))
     if staff is not None and identity.owner_id is None:
         return _staff_message(session, staff, identity, msg, svc, now)
     conv = get_conversation(session, identity, now)

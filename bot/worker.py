@@ -111,8 +111,17 @@ class Worker:
                 return outbox.claim_due(session, now=now, limit=limit or cfg.batch_size, quiet=self.svc.quiet)
 
         rows = await asyncio.to_thread(claim)
-        await asyncio.gather(*(self._deliver(row) for row in rows))
+        # Recipients in parallel, but each recipient's rows one after another, in claim order: the
+        # replies of one turn must reach the owner in the order they were written.
+        per_recipient: dict[tuple[str, str], list[Any]] = {}
+        for row in rows:
+            per_recipient.setdefault((row.channel, row.recipient), []).append(row)
+        await asyncio.gather(*(self._deliver_in_order(batch) for batch in per_recipient.values()))
         return len(rows)
+
+    async def _deliver_in_order(self, rows: list[Any]) -> None:
+        for row in rows:
+            await self._deliver(row)
 
     async def _deliver(self, row: Any) -> None:
         cfg = self.svc.settings.outbox

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from nlu import entities, safety
+from nlu.fast import FastModel
 from nlu.features import clean_for_model, init_jieba
 from nlu.lang import detect_lang
 from nlu.model import Model, ensure_trained, load
@@ -40,40 +41,43 @@ class BuiltinEngine:
         self.data_dir = data_dir
         self.use_rules = use_rules
         self._model: Model | None = None
+        self._fast: FastModel | None = None
         self._lock = threading.Lock()
 
     @property
     def model(self) -> Model:
-        """The loaded model (trained and/or loaded on first access)."""
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    self._model = load(ensure_trained(self.model_dir, self.data_dir))
+        """The loaded scikit-learn model (trained and/or loaded on first access)."""
+        self._ensure_loaded()
+        assert self._model is not None
         return self._model
+
+    def _ensure_loaded(self) -> FastModel:
+        if self._fast is None:
+            with self._lock:
+                if self._fast is None:
+                    model = load(ensure_trained(self.model_dir, self.data_dir))
+                    self._model, self._fast = model, FastModel(model)
+        return self._fast
 
     @property
     def loaded(self) -> bool:
         """Whether the artifact has been loaded yet."""
-        return self._model is not None
+        return self._fast is not None
 
     def warm_up(self) -> None:
         """Load the artifact and the jieba dictionary, and run one parse, so the first request is fast."""
         init_jieba()
-        _ = self.model
+        self._ensure_loaded()
         self.parse("你好")
 
     def raw_labels(self, text: str) -> tuple[str, str, str | None, dict[str, float]]:
         """Model-only labels for normalised, cleaned ``text``: intent, urgency, category, intent probabilities."""
-        m = self.model
-        x = m.vectorizer.transform([text])
-        probs = dict(zip(m.intent.classes_, m.intent.predict_proba(x)[0], strict=True))
-        intent = str(max(probs, key=probs.__getitem__))
-        uprobs = dict(zip(m.urgency.classes_, m.urgency.predict_proba(x)[0], strict=True))
-        urgency = str(max(uprobs, key=uprobs.__getitem__))
-        if urgency == "emergency" and uprobs["emergency"] < MODEL_EMERGENCY_MIN:
+        intent_p, urgency_p, category_p = self._ensure_loaded().predict(text)
+        intent = max(intent_p, key=intent_p.__getitem__)
+        urgency = max(urgency_p, key=urgency_p.__getitem__)
+        if urgency == "emergency" and urgency_p["emergency"] < MODEL_EMERGENCY_MIN:
             urgency = "high"
-        category = str(m.category.predict(x)[0])
-        return intent, urgency, category, {k: float(v) for k, v in probs.items()}
+        return intent, urgency, max(category_p, key=category_p.__getitem__), intent_p
 
     def parse(self, text: str, now: datetime | None = None) -> Parse:
         """Label one message.
@@ -96,7 +100,7 @@ class BuiltinEngine:
         else:
             d = safety.Decision(intent, urgency, category if intent == "repair" else None)
         confidence = probs.get(d.intent, 0.0)
-        if d.rule and d.rule != "consistency":
+        if d.danger or (d.rule and d.rule != "consistency"):
             confidence = max(confidence, RULE_CONFIDENCE)
         return Parse(
             intent=d.intent,

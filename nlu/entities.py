@@ -63,8 +63,9 @@ def extract_phones(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- locations
 _LOCATIONS: list[tuple[str, str]] = [
-    ("主卧卫生间", "bathroom"), ("卫生间", "bathroom"), ("厕所", "bathroom"), ("洗手间", "bathroom"), ("浴室", "bathroom"),
-    ("淋浴", "bathroom"), ("厨房", "kitchen"), ("主卧", "master_bedroom"), ("次卧", "second_bedroom"),
+    ("主卧卫生间", "bathroom"), ("卫生间", "bathroom"), ("厕所", "bathroom"), ("洗手间", "bathroom"),
+    ("浴室", "bathroom"), ("淋浴", "bathroom"), ("厨房", "kitchen"), ("主卧", "master_bedroom"),
+    ("次卧", "second_bedroom"),
     ("客卧", "second_bedroom"), ("儿童房", "second_bedroom"), ("卧室", "bedroom"), ("客厅", "living_room"),
     ("阳台", "balcony"), ("餐厅", "dining_room"), ("书房", "study"), ("入户门", "entrance"), ("门口", "entrance"),
     ("玄关", "entrance"), ("地下室", "garage"), ("车库", "garage"), ("地库", "garage"), ("楼道", "corridor"),

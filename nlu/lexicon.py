@@ -24,16 +24,19 @@ DANGER: list[tuple[str, str, str]] = [
     ("gas", _EN, r"gas (smell|leak|alarm)|smells? (of|like) gas|smelling gas|(leaking|hissing) gas|"
                  r"gas is leaking|rotten[- ]eggs? smell|smell of rotten egg"),
     # electrical: sparks, smoke, fire, shocks, whole unit without power
-    ("electrical", _ZH, rf"火花|火星|冒火|打火花|起火|(?<![不打点])着火|失火|电{_G}{{0,4}}(冒烟|烧)|(插座|开关|电线|线路|电箱|电表|插头|"
+    ("electrical", _ZH, rf"火花|火星|冒火|打火花|起火|(?<![不打点])着火|失火|"
+                        rf"电{_G}{{0,4}}(冒烟|烧)|(插座|开关|电线|线路|电箱|电表|插头|"
                         rf"配电箱|面板|空开){_G}{{0,8}}(冒烟|烧黑|烧焦|打火)|冒烟|黑烟"),
     ("electrical", _ZH, rf"漏电|触电|被电(了|到)?|电到(了|手)|带电|电(了)?一下|麻手|手{_G}{{0,3}}麻"),
     ("electrical", _ZH, rf"(全屋|全家|家里|整个家|屋里|整套房){_G}{{0,4}}(都|全|全部|整个)?(停电|没电|断电|全黑)"),
-    ("electrical", _EN, r"spark(s|ing|ed)?\b|smok(e|ing)\b(?! (alarm|detector))|on fire|caught fire|fire in|electric shock|"
+    ("electrical", _EN, r"spark(s|ing|ed)?\b|smok(e|ing)\b(?! (alarm|detector))|"
+                        r"on fire|caught fire|fire in|electric shock|"
                         r"got a shock|\bshocked\b|electrocut|live wire"),
     ("electrical", _EN, r"(whole|entire) (flat|apartment|unit|house|home) (has )?(no power|without power)|"
                         r"no power (in|at) (the|our) (whole|entire)|power is out in the (whole|entire)"),
     # lift: someone trapped
-    ("lift", _ZH, rf"困(在)?{_G}{{0,6}}(电梯|梯)里|电梯{_G}{{0,12}}(困人|困住|被困|关(在)?里面|出不去|卡人|夹人|夹到人|里有人|里面有人)|"
+    ("lift", _ZH, rf"困(在)?{_G}{{0,6}}(电梯|梯)里|"
+                  rf"电梯{_G}{{0,12}}(困人|困住|被困|关(在)?里面|出不去|卡人|夹人|夹到人|里有人|里面有人)|"
                   rf"(关|卡|困)(在)?电梯里|电梯里(面)?(有人|还有)|扶梯{_G}{{0,8}}(卷|夹){_G}{{0,6}}(人|脚|手|鞋)"),
     ("lift", _EN, r"(trapped|stuck) (in|inside) (the |a |lift |elevator )*(lift|elevator)|"
                   r"(lift|elevator).{0,40}(with (people|someone|somebody|kids?|children) inside)|"
@@ -43,21 +46,25 @@ DANGER: list[tuple[str, str, str]] = [
                    rf"喷水|水{_G}{{0,3}}(喷|呲|往外冒|冒出来|往外喷)|哗哗{_G}{{0,2}}(往外|冒|喷|流到|往下|灌)"),
     ("water", _ZH, r"水漫|漫水|淹了|被淹|淹到|进水了|灌水|往下灌|倒灌|反水|返水|成河|瀑布|发大水|没过脚|"
                    rf"水{_G}{{0,4}}流到(客厅|卧室|楼下|房间|电梯)|像下雨一样|滴水成线|滴成(一条)?线"),
-    ("water", _ZH, rf"(冒|返|涌|溢)(污|脏|粪|黑|臭)水|粪水|污水{_G}{{0,4}}(冒|返|倒灌|往外)|化粪池{_G}{{0,4}}(返|冒|反|往)|"
+    ("water", _ZH, rf"(冒|返|涌|溢)(污|脏|粪|黑|臭)水|粪水|污水{_G}{{0,4}}(冒|返|倒灌|往外)|"
+                   rf"化粪池{_G}{{0,4}}(返|冒|反|往)|"
                    rf"下水道{_G}{{0,4}}(往外|往上)?(冒|返|反)(脏|污|黑|臭)"),
-    ("water", _ZH, rf"(全屋|全家|家里|整栋|整个单元|单元|小区|整个){_G}{{0,6}}(都)?(停水|没水|没有水)|一滴水都没|一点水都没|"
+    ("water", _ZH, rf"(全屋|全家|家里|整栋|整个单元|单元|小区|整个){_G}{{0,6}}(都)?(停水|没水|没有水)|"
+                   rf"一滴水都没|一点水都没|"
                    r"完全没水|没水了"),
     ("water", _EN, r"\bburst\b|pipe (burst|broke|split|exploded)|(exploded|split open)|flood(ing|ed)?\b|"
                    r"water (is )?(pouring|gushing|spraying|everywhere)|(pouring|gushing) (through|from)|"
                    r"\bsewage\b|under water|no water at all|zero water|(whole|entire) (building|flat|apartment) "
                    r"has no water"),
     # structure and common areas
-    ("wall_floor_ceiling", _ZH, rf"(吊顶|天花板|天花|石膏板?|外墙|瓷砖|墙砖|水泥块|砖){_G}{{0,6}}(塌|掉下来|往下掉|砸)|砸(到|坏|在)"),
+    ("wall_floor_ceiling", _ZH, rf"(吊顶|天花板|天花|石膏板?|外墙|瓷砖|墙砖|水泥块|砖){_G}{{0,6}}(塌|掉下来|往下掉|砸)|"
+                                rf"砸(到|坏|在)"),
     ("wall_floor_ceiling", _EN, r"(ceiling|plaster).{0,20}(fell|collapsed|came down|falling)|"
                                 r"(tiles?|bricks?).{0,10}falling|fell onto|(chunk|piece) of (the )?ceiling"),
     ("door_window", _ZH, rf"(窗|玻璃){_G}{{0,8}}(要掉|快掉|掉下|掉到|坠|砸)"),
     ("door_window", _EN, r"window.{0,30}(might fall|falling|fall onto|fell)|glass.{0,15}fell"),
-    ("public_area", _ZH, rf"井盖{_G}{{0,4}}(没了|不见|丢|碎|掉|没有)|下水道盖子?{_G}{{0,3}}(不见|没了)|围墙{_G}{{0,4}}(倒|歪|塌)"),
+    ("public_area", _ZH, rf"井盖{_G}{{0,4}}(没了|不见|丢|碎|掉|没有)|"
+                         rf"下水道盖子?{_G}{{0,3}}(不见|没了)|围墙{_G}{{0,4}}(倒|歪|塌)"),
     ("public_area", _EN, r"manhole.{0,20}(missing|open|no cover|gone)|(open|uncovered) manhole|"
                          r"fence.{0,20}collapse"),
 ]
@@ -95,13 +102,16 @@ PRECEDENCE = ("lift", "gas", "electrical")
 # Intent cues: emitted as extra features (not rules), so the model generalises beyond seen phrasings.
 INTENT_CUES: dict[str, re.Pattern[str]] = {
     "cue_question": re.compile(
-        r"请问|问一下|问下|问问|想问|咨询|了解一下|什么时候|多久|几年|多少|怎么(办|交|弄|申请|算|开|补|收|样|买|卖|办理)|"
+        r"请问|问一下|问下|问问|想问|咨询|了解一下|什么时候|多久|几年|"
+        r"多少|怎么(办|交|弄|申请|算|开|补|收|样|买|卖|办理)|"
         r"能不能|可不可以|可以吗|是否|吗[?？]?$|呢[?？]?$|几点|哪里|在哪|哪个|找谁|有没有|是不是|[?？]$|"
         r"^(when|how|what|where|which|who|is|are|can|could|do|does|will|has|have)\b|\b(can i|could i|do i|is there|"
         r"are there|how (long|much|do|can|many)|what (is|are|time|does|documents)|when (is|will|can|do))\b"),
     "cue_complaint": re.compile(
-        r"投诉|态度|赔|退款|退房|退回|说法|到底|又|还是|一直没|没人(来|管|修|理|回|上门)|没修好|没解决|拖|敷衍|糊弄|不负责|"
-        r"太差|太慢|差劲|骗|不像话|凭什么|好几次|第[二三四五六七八九十\d]次|多少次|[两三四五六七八九十\d]次了|到现在|至今|说好|"
+        r"投诉|态度|赔|退款|退房|退回|说法|到底|又|还是|一直没|"
+        r"没人(来|管|修|理|回|上门)|没修好|没解决|拖|敷衍|糊弄|不负责|"
+        r"太差|太慢|差劲|骗|不像话|凭什么|好几次|第[二三四五六七八九十\d]次|"
+        r"多少次|[两三四五六七八九十\d]次了|到现在|至今|说好|"
         r"承诺|约好|不通知|没通知|浪费|必须给|什么态度|搞什么|不满|质量太|负责|"
         r"complain|rude|again|\bstill\b|never (showed|came|turned|called)|nobody (came|has|showed|called)|"
         r"no one (came|has)|compensat|refund|unacceptable|terrible|ignored|chasing|delay|workmanship|"

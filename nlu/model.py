@@ -6,7 +6,7 @@ import hashlib
 import pickle
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +83,11 @@ def train(data_dir: Path | None, out_dir: Path) -> Path:
     started = time.perf_counter()
     model = fit(examples)
     digest = _data_hash(paths)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     model.meta = {
         "format": FORMAT_VERSION,
         "version": f"builtin-{stamp}-{digest}",
-        "trained_at": datetime.now(timezone.utc).isoformat(),
+        "trained_at": datetime.now(UTC).isoformat(),
         "training_size": len(examples),
         "data_hash": digest,
         "sklearn": sklearn.__version__,

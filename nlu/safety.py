@@ -76,12 +76,14 @@ def should_fire(text: str, model_intent: str) -> bool:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the rule layer decided: final labels and whether a rule changed anything."""
+    """What the rule layer decided: final labels; ``rule`` names the rule that changed the model's answer
+    (None when the model already agreed); ``danger`` is True whenever a danger term fired."""
 
     intent: str
     urgency: str
     category: str | None
     rule: str | None = None
+    danger: bool = False
 
 
 def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> Decision:
@@ -102,7 +104,7 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> D
         forced = next((c for c in lx.PRECEDENCE if c in cats), None)
         final_cat = forced or category or cats[0]
         changed = intent != "repair" or urgency != "emergency" or final_cat != category
-        return Decision("repair", "emergency", final_cat, "danger:" + pos[0].text if changed else None)
+        return Decision("repair", "emergency", final_cat, "danger:" + pos[0].text if changed else None, True)
     if hob_fault(text) and intent in ("repair", "enquiry") and not lx.HYPOTHETICAL.search(text):
         changed = (intent, urgency, category) != ("repair", "high", "gas")
         return Decision("repair", "high", "gas", "hob" if changed else None)
@@ -114,4 +116,6 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> D
         return Decision(intent, urgency, None)
     if urgency == "emergency" and neg and not pos:
         return Decision(intent, "high", category, "negation")
+    if urgency == "emergency" and lx.DOOR_FAIL.search(text) and lx.DAY.search(text) and not lx.NIGHT.search(text):
+        return Decision(intent, "high", category, "daytime-door")
     return Decision(intent, urgency, category)

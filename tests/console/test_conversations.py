@@ -57,7 +57,8 @@ def test_takeover_reply_note_and_hand_back(console: Console, estate: Estate) -> 
     page = sup.get(f"/console/conversations/{conv.id}").text
     assert "卫生间漏水" in page and ">repair<" in page and ">0.95<" in page
 
-    assert post(sup, f"/console/conversations/{conv.id}/reply", text="您好，我是客服小安，马上为您处理。").status_code == 303
+    reply = "您好，我是客服小安，马上为您处理。"
+    assert post(sup, f"/console/conversations/{conv.id}/reply", text=reply).status_code == 303
     with bot.svc.sessions() as s:
         msg = s.scalars(select(Message).where(Message.author == f"staff:{console.users['sup']}",
                                               Message.direction == "out")).one()

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import transaction
@@ -167,15 +167,13 @@ class LiveServer:
         return self.settings.public_url.rstrip("/") + path
 
     def pending_work(self) -> int:
-        """Inbound events not yet processed plus outbox rows due and not yet attempted to completion."""
+        """Inbound events not yet processed plus outbox rows being sent or due (retries later are not counted)."""
         now = self.services.clock()
         with self.sessions() as s:
             inbound = s.scalar(select(func.count()).select_from(InboundEvent).where(InboundEvent.status == "pending"))
-            outbox = s.scalar(
-                select(func.count()).select_from(Outbox).where(
-                    Outbox.status.in_(("queued", "sending")), Outbox.next_attempt_at <= now + timedelta(seconds=1)
-                )
-            )
+            in_flight = or_(Outbox.status == "sending",  # leased: next_attempt_at is the lease expiry
+                            and_(Outbox.status == "queued", Outbox.next_attempt_at <= now + timedelta(seconds=1)))
+            outbox = s.scalar(select(func.count()).select_from(Outbox).where(in_flight))
         return (inbound or 0) + (outbox or 0)
 
     def settle(self, timeout: float = DEFAULT_TIMEOUT_S) -> None:
@@ -393,13 +391,16 @@ class Platforms:
     telegram: FakeTelegram
 
     def messages(self, channel: str, recipient: str) -> list[dict[str, Any]]:
-        """Accepted sends to ``recipient``, oldest first, as ``{"text", "received_at", "data"}``."""
+        """Sends to ``recipient``, oldest first, as ``{"text", "received_at", "data"}``.
+
+        ``received_at`` is the fake's receive time (``None`` for WeChat, read from the accepted sends).
+        """
         out = []
         if channel == "wechat":
-            for req in list(self.wechat.requests):
-                if req.path == "/cgi-bin/message/custom/send" and req.data.get("touser") == recipient:
-                    out.append({"text": req.data.get("text", {}).get("content", ""), "received_at": req.received_at,
-                                "data": req.data})
+            # accepted sends only: after a reset the fake refuses the cached token (40001) and the SDK resends
+            for sent in list(self.wechat.sent):
+                if sent.get("_endpoint") == "custom" and sent.get("touser") == recipient:
+                    out.append({"text": sent.get("text", {}).get("content", ""), "received_at": None, "data": sent})
         elif channel == "sms":
             for req in list(self.twilio.requests):
                 if req.path.endswith("/Messages.json") and req.data.get("To") == recipient:

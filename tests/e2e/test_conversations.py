@@ -68,7 +68,7 @@ def test_repeated_complaint_escalates_and_waits_for_staff(world: World) -> None:
     sent = world.hooks.telegram(7770004, "有人在处理吗")
     assert sent.response.status_code == 200
     world.live.wait_processed("telegram", sent.provider_id)
-    assert world.platforms.total() == before, [(r.path, r.data) for f in (world.platforms.wechat, world.platforms.twilio, world.platforms.telegram) for r in f.requests][-4:]
+    assert world.platforms.total() == before
 
 
 def test_handoff_request_silences_the_bot(world: World) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from backend.models import DispatchPage, Ticket, TicketEvent, utcnow
+from backend.models import DispatchPage, Outbox, Ticket, TicketEvent, utcnow
 from bot.sweeps import escalate_pages
 from tests.e2e.live import World, wait_for
 
@@ -117,3 +117,16 @@ def test_sms_page_goes_to_an_e164_number(world: World) -> None:
     world.chat("telegram", "7770080").say("厨房冒烟了 着火了", expect="值班工程师")
     [sms] = wait_for(lambda: world.platforms.twilio.sent, "the SMS page")
     assert sms["To"] == "+86" + estate.engineer1_phone
+
+
+@pytest.mark.parametrize("channel", ["wechat", "sms", "telegram"])
+def test_the_replies_of_one_turn_arrive_in_the_order_written(world: World, channel: str) -> None:
+    """Safety steps first, then who is coming, then the question: the owner reads them in that order."""
+    user = {"wechat": "oE2E_order", "sms": "+8613600000081", "telegram": "7770081"}[channel]
+    owner = world.chat(channel, user)
+    replies = owner.say("家里有很重的煤气味，快来人", expect="具体地址")
+    with world.live.sessions() as s:
+        stmt = select(Outbox.payload).where(Outbox.recipient == user).order_by(Outbox.id)
+        written = [payload["text"] for payload in s.scalars(stmt)]
+    assert len(written) >= 4
+    assert replies == written

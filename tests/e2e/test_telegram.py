@@ -13,7 +13,7 @@ def test_repair_with_contact_share_binds_without_a_code(world: World) -> None:
     owner = world.chat("telegram", str(chat_id))
 
     owner.say("卫生间漏水了", expect="手机号")
-    ask_phone = world.platforms.messages("telegram", str(chat_id))[-1]["data"]
+    [ask_phone] = [m["data"] for m in world.platforms.messages("telegram", str(chat_id)) if "购房登记" in m["text"]]
     keyboard = ask_phone["reply_markup"]["keyboard"]
     assert keyboard[0][0]["request_contact"] is True  # a real share-contact button
 
@@ -24,7 +24,7 @@ def test_repair_with_contact_share_binds_without_a_code(world: World) -> None:
     assert not world.platforms.twilio.sent  # the contact proved the phone: no SMS code
     assert any("什么时间方便" in r for r in replies)
     owner.say("明天上午", expect="请确认报修信息")
-    confirm = world.platforms.messages("telegram", str(chat_id))[-1]["data"]
+    [confirm] = [m["data"] for m in world.platforms.messages("telegram", str(chat_id)) if "请确认" in m["text"]]
     buttons = [b["callback_data"] for row in confirm["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons  # choices arrive as inline buttons
 

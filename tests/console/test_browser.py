@@ -1,0 +1,169 @@
+"""The console in real headless Chromium (Debian's ``chromium`` driven by Playwright) against the live app.
+
+The app runs under uvicorn with the real builtin NLU and the fake WeChat platform (``tests/e2e/live.py``);
+owner messages go through the real signed webhook. Screenshots land in ``docs/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from backend.db import transaction
+from backend.models import Conversation, Mode, Role
+from nlu import ensure_trained
+from tests.console.conftest import PASSWORD, password_hash
+from tests.db import truncate_all
+from tests.e2e.live import Estate, Hooks, LiveServer, Platforms, bind_identity, build_settings, seed_estate, wait_for
+from tests.factories import make_staff
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+OPENID = "oBrowserOwner01"
+LIVE_BOUND_S = 3.0  # "within a second" in production; generous here for loaded CI machines
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None,
+                       reason="needs Debian's chromium at /usr/bin/chromium (.ci/browser-setup.sh installs it)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright test extra")
+
+
+@pytest.fixture(scope="module")
+def live(db_url: str, engine: Engine, tmp_path_factory: pytest.TempPathFactory, fake_wechat_server: Any,
+         fake_twilio_server: Any, fake_telegram_server: Any) -> Iterator[LiveServer]:
+    """The app under uvicorn (embedded worker on), all channels pointed at the fakes."""
+    data_dir = tmp_path_factory.mktemp("console-browser")
+    ensure_trained(data_dir / "nlu")
+    truncate_all(engine)
+    server = LiveServer(lambda port: build_settings(
+        database_url=db_url, data_dir=data_dir, port=port, wechat_api=fake_wechat_server.base_url,
+        twilio_api=fake_twilio_server.base_url, telegram_api=fake_telegram_server.base_url,
+        session_secret="browser-test-session-secret"))
+    server._server.config.timeout_graceful_shutdown = 3  # open event streams must not hold up the shutdown
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.services.engine.dispose()
+        truncate_all(engine)
+
+
+@pytest.fixture(scope="module")
+def browser(live: LiveServer) -> Iterator[Any]:
+    """Headless Chromium (closed before the server stops)."""
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def world(live: LiveServer, engine: Engine, fake_wechat_server: Any, fake_twilio_server: Any,
+          fake_telegram_server: Any) -> Iterator[tuple[Estate, Platforms, Hooks]]:
+    """The seeded estate with console accounts ``sup`` (supervisor) and ``agent2`` (agent)."""
+    import httpx
+
+    live.settle()
+    truncate_all(engine)
+    platforms = Platforms(fake_wechat_server, fake_twilio_server, fake_telegram_server)
+    platforms.reset()
+    estate = seed_estate(live.sessions)
+    with transaction(live.sessions) as s:
+        make_staff(s, Role.SUPERVISOR, username="sup", name="王主管", password_hash=password_hash())
+        make_staff(s, Role.AGENT, username="agent2", name="李客服", password_hash=password_hash())
+    bind_identity(live.sessions, "wechat", OPENID, estate.owner_id)
+    with httpx.Client(timeout=10.0) as client:
+        yield estate, platforms, Hooks(live, client)
+
+
+def _login(browser: Any, live: LiveServer, username: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live.base_url + "/console")
+    assert "/console/login" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_url(live.base_url + "/console")
+    return page
+
+
+def _conversation(live: LiveServer) -> Conversation:
+    with live.sessions() as s:
+        return s.scalars(select(Conversation).order_by(Conversation.id.desc())).first()
+
+
+def test_live_inbox_takeover_reply_hand_back(browser: Any, live: LiveServer, world: Any) -> None:
+    estate, platforms, hooks = world
+    page = _login(browser, live, "sup")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.wait_for_selector("body[data-live='1']")
+
+    # an owner's WeChat message appears in the inbox without a reload
+    started = time.monotonic()
+    assert hooks.wechat(OPENID, "你好，我家卫生间漏水，麻烦转人工").response.status_code == 200
+    page.wait_for_selector("text=麻烦转人工", timeout=LIVE_BOUND_S * 1000)
+    latency = time.monotonic() - started
+    page.wait_for_selector("tr.mode-waiting")
+    assert "等待人工" in page.inner_text("#inbox")
+    page.screenshot(path=str(DOCS / "console-inbox.png"), full_page=True)
+
+    # take over: the bot goes silent
+    conv = _conversation(live)
+    page.click(f"a[href='/console/conversations/{conv.id}']")
+    page.wait_for_selector("#take-over")
+    page.click("#take-over")
+    page.wait_for_selector("#conv-mode[data-mode='staff']")
+    page.wait_for_selector("body[data-live='1']")
+    live.settle()
+    before = len(platforms.texts("wechat", OPENID))
+    hooks.wechat(OPENID, "<script>alert(1)</script>楼下也在滴水")
+    page.wait_for_selector("text=楼下也在滴水", timeout=LIVE_BOUND_S * 1000)
+    live.settle()
+    assert len(platforms.texts("wechat", OPENID)) == before  # no bot reply while staff hold it
+    assert "<script>alert(1)</script>楼下也在滴水" in page.inner_text("#messages")
+    assert dialogs == []  # the owner's markup stayed text
+
+    # reply with a canned text; it reaches the fake WeChat API and shows as sent
+    page.select_option("#canned", index=3)
+    assert "24小时" in page.input_value("#reply-text")
+    page.fill("#reply-text", "您好，我是王主管，马上安排保修工程师上门。")
+    page.click("#send-reply")
+    wait_for(lambda: "您好，我是王主管，马上安排保修工程师上门。" in platforms.texts("wechat", OPENID),
+             "the staff reply at the fake WeChat API")
+    page.wait_for_selector(".by-staff .delivery.st-sent", timeout=5000)
+    page.fill("#note-text", "业主楼下邻居也受影响，回访时确认")
+    page.click("#add-note")
+    page.wait_for_selector("text=回访时确认")
+    page.screenshot(path=str(DOCS / "console-conversation.png"), full_page=True)
+
+    # hand back: the bot answers the next owner message
+    page.click("#hand-back")
+    page.wait_for_selector("#conv-mode[data-mode='bot']")
+    assert _conversation(live).mode is Mode.BOT
+    count = len(platforms.texts("wechat", OPENID))
+    hooks.wechat(OPENID, "好的，谢谢")
+    wait_for(lambda: len(platforms.texts("wechat", OPENID)) > count, "the bot's answer after hand-back")
+    print(f"inbox live latency: {latency * 1000:.0f} ms")  # noqa: T201 - reported with -s
+
+
+def test_agent_cannot_open_a_supervisor_page(browser: Any, live: LiveServer, world: Any) -> None:
+    page = _login(browser, live, "agent2")
+    response = page.goto(live.base_url + "/console/audit")
+    assert response is not None and response.status == 403
+    assert "无权访问" in page.inner_text("#error-message")
+    assert page.locator("a[href='/console/audit']").count() == 0

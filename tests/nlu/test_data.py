@@ -1,0 +1,44 @@
+"""The YAML data: sizes, valid labels, no leakage from training into the held-out splits."""
+
+from collections import Counter
+
+from nlu.data_io import DATA_DIR, load_examples, split_path, training_paths
+from nlu.normalize import normalize
+from nlu.types import CATEGORIES, INTENTS, URGENCIES
+
+
+def test_sizes_and_languages() -> None:
+    train = load_examples(training_paths())
+    test = load_examples([split_path("test")])
+    adv = load_examples([split_path("adversarial")])
+    assert len(train) >= 2000
+    langs = Counter(e.lang for e in train)
+    assert 0.6 <= langs["zh"] / len(train) <= 0.8
+    assert len(test) >= 450 and Counter(e.lang for e in test)["en"] >= 120
+    assert len(adv) >= 140
+
+
+def test_labels_follow_labels_md() -> None:
+    for ex in load_examples([*training_paths(), DATA_DIR / "test.yml", DATA_DIR / "adversarial.yml"]):
+        assert ex.intent in INTENTS and ex.urgency in URGENCIES
+        if ex.intent == "repair":
+            assert ex.category in CATEGORIES
+        else:
+            assert ex.category is None
+        if ex.intent in ("enquiry", "other"):
+            assert ex.urgency == "normal"
+        if ex.intent == "complaint":
+            assert ex.urgency != "emergency"
+
+
+def test_every_category_and_urgency_is_trained() -> None:
+    train = load_examples(training_paths())
+    assert {e.category for e in train if e.intent == "repair"} == set(CATEGORIES)
+    assert {e.urgency for e in train if e.intent == "repair"} == set(URGENCIES)
+
+
+def test_no_test_sentence_in_training() -> None:
+    train = {normalize(e.text) for e in load_examples(training_paths())}
+    test = [normalize(e.text) for e in load_examples([split_path("test")])]
+    leaked = [t for t in test if t in train]
+    assert not leaked, leaked[:5]
