@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend import warranty
+from backend.queries import mask_phone
 from backend.models import (
     Building,
     ChannelIdentity,
@@ -97,7 +98,7 @@ class DemoSummary:
         c = self.counts
         return (f"{self.message}: {c['projects']} projects, {c['units']} units, {c['owners']} owners, "
                 f"{c['staff']} staff, {c['shifts']} on-call shifts, {c['tickets']} tickets; "
-                f"`anju chat` talks as owner {self.demo_owner_phone} ({self.demo_unit})")
+                f"`anju chat` talks as owner {mask_phone(self.demo_owner_phone)} ({self.demo_unit})")
 
 
 def load_demo(session: Session, *, now: datetime, seed: int = 7) -> DemoSummary:

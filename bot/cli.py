@@ -161,11 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--language", choices=["zh", "en"], default="zh")
     add.set_defaults(func=cmd_staff_add)
 
-    nlu = sub.add_parser("nlu", help="natural-language understanding").add_subparsers(dest="nlu_command",
-                                                                                      required=True)
     from nlu.cli import add_nlu_commands
 
-    add_nlu_commands(nlu)
+    nlu = add_nlu_commands(sub)
     try:
         from nlu.rasa_setup import add_rasa_commands
     except ImportError:  # pragma: no cover - optional module

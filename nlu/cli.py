@@ -93,10 +93,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_nlu_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_nlu_commands(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """Register ``nlu parse|train|eval`` on an argparse subparsers object.
 
-    Each sub-command sets ``args.func(args) -> int``.
+    Each sub-command sets ``args.func(args) -> int``. Returns the ``nlu`` sub-command's own subparsers,
+    so other modules can add theirs (``rasa-setup``...).
     """
     nlu = subparsers.add_parser("nlu", help="natural-language understanding tools")
     sub = nlu.add_subparsers(dest="nlu_command", required=True)
@@ -125,6 +126,7 @@ def add_nlu_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--errors", type=int, default=20, help="how many errors to list")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_eval)
+    return sub
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from backend.queries import mask_phone
 from bot.dialogs import keywords
 from bot.dialogs.types import Bind, Context, Handoff, OwnerView, SendOtp, StepResult, Turn
 from bot.dialogs.units import match_unit
@@ -20,11 +21,6 @@ OTP_TTL = timedelta(minutes=10)
 
 def _digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
-
-
-def mask(phone: str) -> str:
-    """138****5678."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 def start(res: StepResult, ctx: Context, stash: dict[str, Any] | None) -> None:
@@ -60,7 +56,7 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
             return _bind(res, owner)
         st.update(step="otp", otp=_digest(ctx.otp_code), otp_expires=(ctx.now + OTP_TTL).isoformat(), tries=0)
         res.effects.append(SendOtp(owner.phone, ctx.otp_code))
-        res.say("otp_sent", phone=mask(owner.phone))
+        res.say("otp_sent", phone=mask_phone(owner.phone))
         return None
     if step == "otp":
         m = keywords.CODE.search(turn.text)

@@ -7,6 +7,7 @@ unbound identities), cancellation, the flow in progress, then the NLU intent.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 from bot.dialogs import aftercare, binding, complaint, emergency, enquiry, intake, keywords
@@ -104,6 +105,8 @@ def _route(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> No
             res.say("low_confidence", choices=(("menu_repair", "menu:repair"), ("menu_agent", "menu:agent")))
         return
     st["low_conf"] = 0
+    if parse.intent == "other" and enquiry.needs_owner(turn.text):  # "我的工单", "warranty?"
+        parse = replace(parse, intent="enquiry")
     if parse.intent == "repair":
         _needs_owner(res, turn, parse, ctx, intake.start)
     elif parse.intent == "complaint":
