@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, case, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -17,16 +17,22 @@ from sqlalchemy.orm import Session, aliased
 from backend.db import is_postgres
 from backend.models import InboundEvent
 
+UNPROCESSED = ("pending", "throttled")
+
 
 def store(session: Session, *, channel: str, provider_message_id: str, external_user_id: str,
-          payload: dict[str, Any], now: datetime) -> int | None:
-    """Insert the event unless it was seen before; returns its id, or None for a duplicate (a retry)."""
+          payload: dict[str, Any], now: datetime, throttled: bool = False) -> int | None:
+    """Insert the event unless it was seen before; returns its id, or None for a duplicate (a retry).
+
+    ``throttled`` stores it as ``throttled``: accepted and kept like any other event, but claimed only
+    after every other sender's pending events (a flooding sender cannot starve the others).
+    """
     values = {
         "channel": channel,
         "provider_message_id": provider_message_id,
         "external_user_id": external_user_id,
         "payload": payload,
-        "status": "pending",
+        "status": "throttled" if throttled else "pending",
         "attempts": 0,
         "received_at": now,
     }
@@ -36,23 +42,25 @@ def store(session: Session, *, channel: str, provider_message_id: str, external_
 
 
 def claim_next(session: Session, *, limit: int = 20) -> list[InboundEvent]:
-    """Lock pending events that are the oldest pending one of their sender (per-sender order).
+    """Lock unprocessed events that are the oldest unprocessed one of their sender (per-sender order).
 
-    On PostgreSQL rows are locked ``FOR UPDATE SKIP LOCKED``, so workers never share an event.
+    Pending events come before throttled ones (then oldest first). On PostgreSQL rows are locked
+    ``FOR UPDATE SKIP LOCKED``, so workers never share an event.
     """
     earlier = aliased(InboundEvent)
     older_pending = exists().where(
         and_(
             earlier.channel == InboundEvent.channel,
             earlier.external_user_id == InboundEvent.external_user_id,
-            earlier.status == "pending",
+            earlier.status.in_(UNPROCESSED),
             earlier.id < InboundEvent.id,
         )
     )
+    throttled_last = case((InboundEvent.status == "throttled", 1), else_=0)
     stmt = (
         select(InboundEvent)
-        .where(InboundEvent.status == "pending", ~older_pending)
-        .order_by(InboundEvent.id)
+        .where(InboundEvent.status.in_(UNPROCESSED), ~older_pending)
+        .order_by(throttled_last, InboundEvent.id)
         .limit(limit)
     )
     if is_postgres(session):
@@ -61,8 +69,8 @@ def claim_next(session: Session, *, limit: int = 20) -> list[InboundEvent]:
 
 
 def lock_event(session: Session, event_id: int) -> InboundEvent | None:
-    """Lock one pending event for processing, or None if another worker has it or it is done."""
-    stmt = select(InboundEvent).where(InboundEvent.id == event_id, InboundEvent.status == "pending")
+    """Lock one unprocessed event for processing, or None if another worker has it or it is done."""
+    stmt = select(InboundEvent).where(InboundEvent.id == event_id, InboundEvent.status.in_(UNPROCESSED))
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
     return session.scalars(stmt).first()

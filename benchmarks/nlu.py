@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlu.builtin import BuiltinEngine  # noqa: E402
-from nlu.data_io import load_examples, split_path  # noqa: E402
+from nlu.data_io import load_examples, split_paths  # noqa: E402
 from nlu.evaluate import evaluate  # noqa: E402
 from nlu.keyword_baseline import KeywordEngine  # noqa: E402
 from nlu.model import train  # noqa: E402
@@ -83,7 +83,7 @@ def latency(engine: Any, texts: list[str], rounds: int = 3) -> tuple[float, floa
 
 def run(args: argparse.Namespace) -> str:
     """Run the benchmark and return the markdown report."""
-    examples = load_examples([split_path(args.split)])
+    examples = load_examples(split_paths(args.split))
     texts = [e.text for e in examples]
     rows: list[tuple[str, dict[str, Any], dict[str, str]]] = []
 
@@ -153,7 +153,7 @@ def render(rows: list[tuple[str, dict[str, Any], dict[str, str]]], split: str, n
 def main() -> None:
     """CLI entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="test")
+    ap.add_argument("--split", default="test", help="test, test_new, test_full (test + test_new), adversarial")
     ap.add_argument("--rasa-url", default=None)
     ap.add_argument("--rasa-token", default=None)
     ap.add_argument("--out", type=Path, default=None, help="also write the markdown here")

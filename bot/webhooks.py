@@ -7,6 +7,8 @@ and not stored again; a database outage answers 503 so the platform retries inst
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -53,13 +55,65 @@ def _answer(resp: WebResponse) -> Response:
     return Response(resp.body, status_code=resp.status_code, media_type=resp.media_type)
 
 
+class SenderThrottle:
+    """A token bucket per (channel, sender): ``burst`` messages at once, then ``rate`` per second.
+
+    Excess messages are *not* refused: a 429 makes WeChat retry three times and then drop the message,
+    and Twilio does not retry inbound SMS at all, so refusing would lose an owner's words. They are stored
+    as ``throttled`` instead, and the worker takes every other sender's pending events first. A flood
+    costs the flooder latency, not the other owners. Per web process (a few processes behind a balancer
+    each grant the burst: still bounded).
+    """
+
+    MAX_SENDERS = 50_000
+
+    def __init__(self, burst: float = 20.0, rate: float = 1.0, clock: Any = time.monotonic) -> None:
+        """``burst`` tokens per sender, refilled at ``rate`` per second."""
+        self.burst, self.rate, self.clock = burst, rate, clock
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, channel: str, sender: str) -> bool:
+        """Take a token for this sender; False when its bucket is empty (the message is throttled)."""
+        now = self.clock()
+        key = (channel, sender)
+        with self._lock:
+            tokens, stamp = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - stamp) * self.rate)
+            allowed = tokens >= 1.0
+            self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
+            if len(self._buckets) > self.MAX_SENDERS:
+                self._forget_idle(now)
+        return allowed
+
+    def _forget_idle(self, now: float) -> None:
+        full_after = self.burst / self.rate
+        for key, (_tokens, stamp) in list(self._buckets.items()):
+            if now - stamp >= full_after:
+                del self._buckets[key]
+
+
+def throttle_for(svc: Services) -> SenderThrottle:
+    """The process's throttle for these services (created on first use)."""
+    found = getattr(svc, "_sender_throttle", None)
+    if found is None:
+        found = SenderThrottle()
+        svc._sender_throttle = found  # type: ignore[attr-defined]
+    return found
+
+
 def _store(svc: Services, messages: list[InboundMessage]) -> int:
     now = svc.clock()
     stored = 0
+    throttle = throttle_for(svc)
     with transaction(svc.sessions) as session:
         for msg in messages:
+            throttled = not throttle.allow(msg.channel, msg.external_user_id)
             new_id = inbound.store(session, channel=msg.channel, provider_message_id=msg.provider_message_id,
-                                   external_user_id=msg.external_user_id, payload=to_payload(msg), now=now)
+                                   external_user_id=msg.external_user_id, payload=to_payload(msg), now=now,
+                                   throttled=throttled)
+            if new_id is not None and throttled:
+                log.info("%s: sender over its rate; event %s stored as throttled", msg.channel, new_id)
             stored += new_id is not None
     return stored
 

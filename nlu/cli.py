@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from nlu import get_engine
-from nlu.data_io import load_examples, split_path
+from nlu.data_io import load_examples, split_paths
 from nlu.evaluate import evaluate, format_report
 
 
@@ -83,7 +83,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Handler of ``nlu eval``: prints the evaluation report for a split."""
     engine = _engine(args)
     engine.warm_up()
-    report = evaluate(engine, load_examples([split_path(args.split)]))
+    report = evaluate(engine, load_examples(split_paths(args.split)))
     if args.json:
         if not args.errors:
             report.pop("errors", None)
@@ -122,7 +122,7 @@ def add_nlu_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPar
     p = sub.add_parser("eval", help="evaluate an engine on a labelled split")
     common(p)
     p.add_argument("--engine", default="builtin", choices=["builtin", "rasa"])
-    p.add_argument("--split", default="test", help="test, adversarial, or a path to a YAML file")
+    p.add_argument("--split", default="test", help="test, test_new, test_full, adversarial, or a path to a YAML file")
     p.add_argument("--errors", type=int, default=20, help="how many errors to list")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_eval)

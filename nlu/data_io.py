@@ -12,7 +12,9 @@ from nlu.lang import detect_lang
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAIN_FILES = ("train_zh.yml", "train_en.yml")
-SPLITS = {"test": "test.yml", "adversarial": "adversarial.yml"}
+SPLITS = {"test": "test.yml", "test_new": "test_new.yml", "adversarial": "adversarial.yml"}
+# Splits made of several files: ``test_full`` is the original test split plus the second held-out batch.
+MULTI_SPLITS = {"test_full": ("test", "test_new")}
 
 # Names inside the YAML files (Rasa cannot reuse one label's value as another label's name).
 _CATEGORY_TO_FILE = {None: "none", "other": "misc"}
@@ -71,6 +73,11 @@ def training_paths(data_dir: Path | None = None) -> list[Path]:
     """The training YAML files in ``data_dir`` (default: the package's ``nlu/data``)."""
     base = data_dir or DATA_DIR
     return [base / name for name in TRAIN_FILES if (base / name).exists()]
+
+
+def split_paths(split: str) -> list[Path]:
+    """Like :func:`split_path`, but also resolves the multi-file splits (``test_full``)."""
+    return [split_path(s) for s in MULTI_SPLITS[split]] if split in MULTI_SPLITS else [split_path(split)]
 
 
 def split_path(split: str) -> Path:

@@ -16,12 +16,13 @@ _EN = "en"
 
 DANGER: list[tuple[str, str, str]] = [
     # gas: any smell or leak, even with the valve closed
-    ("gas", _ZH, r"(燃气|煤气|天然气|瓦斯|液化气)的?(异|怪|臭)?(味|气味|泄漏|泄露|报警)"),
+    ("gas", _ZH, r"(燃气|煤气|天然气|瓦斯|液化气)的?(异|怪|臭)?(味|气味|泄漏|泄露)|(燃气|煤气|天然气)报警(了|响)"),
     ("gas", _ZH, r"像(是)?(燃气|煤气|天然气)"),
     ("gas", _ZH, r"臭鸡蛋(的)?(味|气味)"),
     ("gas", _ZH, rf"(燃气|煤气|天然气|气)管{_G}{{0,6}}(漏气|破|在漏)|漏气(了|的声音|声)|在漏气"),
     ("gas", _ZH, rf"(燃气|煤气|天然气)?报警器{_G}{{0,6}}(响|叫|报警)"),
-    ("gas", _EN, r"gas (smell|leak|alarm)|smells? (of|like) gas|smelling gas|(leaking|hissing) gas|"
+    ("gas", _EN, r"gas (smell|leak)|gas (alarm|detector) (is |keeps )?(going off|beeping|sounding|ringing|went off)|"
+                 r"smells? (of|like) gas|smelling gas|(leaking|hissing) gas|"
                  r"gas is leaking|rotten[- ]eggs? smell|smell of rotten egg"),
     # electrical: sparks, smoke, fire, shocks, whole unit without power
     ("electrical", _ZH, rf"火花|火星|冒火|打火花|起火|(?<![不打点])着火|失火|"
@@ -44,7 +45,8 @@ DANGER: list[tuple[str, str, str]] = [
     # water: burst pipes, flooding, sewage, whole unit without water
     ("water", _ZH, rf"(管|龙头){_G}{{0,3}}爆|爆管|爆裂|管{_G}{{0,4}}(炸开|裂开|断了|崩开|脱落|破了)|"
                    rf"喷水|水{_G}{{0,3}}(喷|呲|往外冒|冒出来|往外喷)|哗哗{_G}{{0,2}}(往外|冒|喷|流到|往下|灌)"),
-    ("water", _ZH, r"水漫|漫水|淹了|被淹|淹到|进水了|灌水|往下灌|倒灌|反水|返水|成河|瀑布|发大水|没过脚|"
+    ("water", _ZH, rf"水漫|漫水|淹了|被淹|淹到|进水了|灌水|往下灌|往{_G}{{0,3}}(家|屋|房间)里?灌|倒灌|"
+                   r"反水|返水|成河|瀑布|发大水|没过脚|"
                    rf"水{_G}{{0,4}}流到(客厅|卧室|楼下|房间|电梯)|像下雨一样|滴水成线|滴成(一条)?线"),
     ("water", _ZH, rf"(冒|返|涌|溢)(污|脏|粪|黑|臭)水|粪水|污水{_G}{{0,4}}(冒|返|倒灌|往外)|"
                    rf"化粪池{_G}{{0,4}}(返|冒|反|往)|"
@@ -61,8 +63,10 @@ DANGER: list[tuple[str, str, str]] = [
                                 rf"砸(到|坏|在)"),
     ("wall_floor_ceiling", _EN, r"(ceiling|plaster).{0,20}(fell|collapsed|came down|falling)|"
                                 r"(tiles?|bricks?).{0,10}falling|fell onto|(chunk|piece) of (the )?ceiling"),
-    ("door_window", _ZH, rf"(窗|玻璃){_G}{{0,8}}(要掉|快掉|掉下|掉到|坠|砸)"),
-    ("door_window", _EN, r"window.{0,30}(might fall|falling|fall onto|fell)|glass.{0,15}fell"),
+    ("door_window", _ZH, rf"(窗|玻璃){_G}{{0,8}}(要掉|快掉|掉下|掉到|坠|砸)|"
+                         rf"(窗|玻璃|窗框|框子)[^。！？!?]{{0,14}}(?<![不没别])(随时|马上|眼看|快|就|要|会){{1,3}}(掉|坠|砸|脱落)"),
+    ("door_window", _EN, r"window.{0,40}(might|could|about to|going to|will) (fall|drop|come off)|"
+                         r"window.{0,30}(falling|fall onto|fell)|glass.{0,15}fell"),
     ("public_area", _ZH, rf"井盖{_G}{{0,4}}(没了|不见|丢|碎|掉|没有)|"
                          rf"下水道盖子?{_G}{{0,3}}(不见|没了)|围墙{_G}{{0,4}}(倒|歪|塌)"),
     ("public_area", _EN, r"manhole.{0,20}(missing|open|no cover|gone)|(open|uncovered) manhole|"
@@ -89,7 +93,9 @@ HOB_FAIL = re.compile(
 
 NEG_ZH = re.compile(r"(没有|没(?!法)|不是|并不|不再|无(?!法)|不像|未|别)")
 NEG_EN = re.compile(r"\b(no|not|nobody|never|without|none|isnt|wasnt)\b|n't|n’t")
-POST_NEG_ZH = re.compile(r"^[^，。！？,!?;；]{0,6}(没有了|没了|已经好了|修好了|已处理|已经处理)")
+POST_NEG_ZH = re.compile(r"^[^，。！？,!?;；]{0,6}(没有了|没了|已经好了|修好了|已处理|已经处理|停了|消失了|散了)")
+POST_NEG_EN = re.compile(r"^[^,.!?;]{0,12}?('s|'?s| is| has| have)? ?(gone|stopped|over|cleared|been fixed|fine now|"
+                         r"ok now|no longer)\b")
 HYPOTHETICAL = re.compile(r"如果|万一|假如|要是|以防|if i ever|what if|what should i do if|in case")
 PAST = re.compile(r"上次|之前|去年|上个月|上周|那次|以前|last (time|week|month|year)|previously")
 NOW = re.compile(r"现在|正在|还在|马上|赶紧|快来|快派|快点|\bnow\b|right now|still|hurry")

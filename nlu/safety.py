@@ -23,6 +23,10 @@ class Danger:
 def _negated(text: str, start: int, end: int, lang: str) -> bool:
     """True if a negation cue governs the match at ``text[start:end]``."""
     if lang == lx._ZH:
+        # A long-reach match spanning clauses ("窗户没事 不会掉的"): the clause holding its verb decides.
+        inner = max((m.end() for m in _ZH_CLAUSE.finditer(text, start, end)), default=0)
+        if inner and (lx.NEG_ZH.search(text[inner:end]) or "不会" in text[inner:end]):
+            return True
         cut = max((m.end() for m in _ZH_CLAUSE.finditer(text, 0, start)), default=0)
         before = text[max(cut, start - 6) : start]
         if lx.NEG_ZH.search(before):
@@ -30,7 +34,7 @@ def _negated(text: str, start: int, end: int, lang: str) -> bool:
         return bool(lx.POST_NEG_ZH.search(text[end:]))
     cut = max((m.end() for m in _EN_CLAUSE.finditer(text, 0, start)), default=0)
     words = text[cut:start].split()[-4:]
-    return bool(lx.NEG_EN.search(" ".join(words)))
+    return bool(lx.NEG_EN.search(" ".join(words))) or bool(lx.POST_NEG_EN.search(text[end:]))
 
 
 def find_dangers(text: str) -> tuple[list[Danger], list[Danger]]:
@@ -102,7 +106,9 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> D
     if pos and should_fire(text, intent):
         cats = [d.category for d in pos]
         forced = next((c for c in lx.PRECEDENCE if c in cats), None)
-        final_cat = forced or category or cats[0]
+        # The model's category stands unless it claims a precedence category the danger does not support.
+        model_cat = None if category in lx.PRECEDENCE and category not in cats else category
+        final_cat = forced or model_cat or cats[0]
         changed = intent != "repair" or urgency != "emergency" or final_cat != category
         return Decision("repair", "emergency", final_cat, "danger:" + pos[0].text if changed else None, True)
     if hob_fault(text) and intent in ("repair", "enquiry") and not lx.HYPOTHETICAL.search(text):

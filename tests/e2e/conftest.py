@@ -1,8 +1,8 @@
 """End-to-end fixtures: the real app under uvicorn, the real builtin NLU, the fake platforms.
 
 One server serves the whole ``tests/e2e`` package (``scope="package"``), so its embedded worker never
-runs while other suites use the shared test database: the tables are emptied before it starts, between
-tests (after the worker went idle), and after it stops.
+runs while other suites use the shared test database: the tables are truncated before it starts and
+after it stops, and emptied between tests once the worker has gone idle.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from backend.models import utcnow
 from nlu import ensure_trained
 from tests.db import truncate_all
-from tests.e2e.live import Hooks, LiveServer, Platforms, World, build_settings, seed_estate
+from tests.e2e.live import Hooks, LiveServer, Platforms, World, build_settings, clear_tables, seed_estate
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.wechat import FakeWeChat
@@ -77,7 +77,7 @@ def world(
     """A clean database with the small estate seeded, fresh fakes, the real clock."""
     platforms = Platforms(fake_wechat_server, fake_twilio_server, fake_telegram_server)
     live.settle()
-    truncate_all(engine)
+    clear_tables(engine)
     platforms.reset()
     live.services.clock = utcnow
     estate = seed_estate(live.sessions)

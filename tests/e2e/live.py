@@ -23,11 +23,11 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import transaction
-from backend.models import ChannelIdentity, InboundEvent, OnCallShift, Outbox, Role, utcnow
+from backend.models import Base, ChannelIdentity, InboundEvent, OnCallShift, Outbox, Role, utcnow
 from bot.app import create_app
 from bot.services import Services
 from bot.settings import Settings
@@ -195,6 +195,17 @@ class LiveServer:
 
 
 # ------------------------------------------------------------------------------------------- estate
+def clear_tables(engine: Engine) -> None:
+    """Delete every row, children first, in one transaction.
+
+    Between tests this replaces ``tests.db.truncate_all``: on PostgreSQL a ``TRUNCATE`` of every table
+    costs most of a second, a ``DELETE`` of a few rows each a few milliseconds.
+    """
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
 @dataclass(frozen=True)
 class Estate:
     """The small estate every e2e test starts from."""

@@ -19,7 +19,8 @@ def test_sizes_and_languages() -> None:
 
 
 def test_labels_follow_labels_md() -> None:
-    for ex in load_examples([*training_paths(), DATA_DIR / "test.yml", DATA_DIR / "adversarial.yml"]):
+    for ex in load_examples([*training_paths(), DATA_DIR / "test.yml", DATA_DIR / "test_new.yml",
+                             DATA_DIR / "adversarial.yml"]):
         assert ex.intent in INTENTS and ex.urgency in URGENCIES
         if ex.intent == "repair":
             assert ex.category in CATEGORIES
@@ -39,6 +40,7 @@ def test_every_category_and_urgency_is_trained() -> None:
 
 def test_no_test_sentence_in_training() -> None:
     train = {normalize(e.text) for e in load_examples(training_paths())}
-    test = [normalize(e.text) for e in load_examples([split_path("test")])]
+    held_out = [split_path("test"), split_path("test_new")]
+    test = [normalize(e.text) for e in load_examples(held_out)]
     leaked = [t for t in test if t in train]
     assert not leaked, leaked[:5]

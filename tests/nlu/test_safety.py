@@ -21,6 +21,10 @@ DANGER = [
     ("burst pipe in the bathroom", None),
     ("家里地板上一层水 淹了", None),
     ("门锁坏了锁不上 现在是晚上", None),
+    ("阳台窗户框子晃得厉害 随时会掉下去", None),
+    ("the window frame is loose and could fall out", None),
+    ("楼上的水往我家灌", None),
+    ("the gas alarm keeps beeping", "gas"),
 ]
 
 NEGATED = [
@@ -34,6 +38,11 @@ NEGATED = [
     "there's no smoke",
     "nobody is trapped, the lift just stopped",
     "灶打不着火 也没闻到什么味",
+    "窗户有点松 但不会掉",
+    "窗户没事 不会掉的",
+    "the smoke has gone now, just wondering if that's normal",
+    "燃气报警器需要自己买吗",
+    "do i need to buy a gas alarm",
 ]
 
 

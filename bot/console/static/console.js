@@ -29,8 +29,8 @@
   var inbox = document.getElementById("inbox");
   var thread = document.getElementById("thread");
   var convId = body.dataset.conversation ? parseInt(body.dataset.conversation, 10) : null;
-  var refreshInbox = debounce(function () { refresh(inbox); }, 150);
-  var refreshThread = debounce(function () { refresh(thread); }, 150);
+  var refreshInbox = debounce(function () { refresh(inbox); }, 60);
+  var refreshThread = debounce(function () { refresh(thread); }, 60);
 
   var audio = null;
   function beep() {
@@ -61,6 +61,11 @@
     } else if (ev.type === "handoff" && /^complaint_/.test(ev.reason || "")) {
       alertBanner(body.dataset.tEscalated + " #" + ev.conversation_id, "/console/conversations/" + ev.conversation_id);
     }
+    if (page === "tickets" && ev.type === "ticket") {
+      banner.textContent = body.dataset.tTickets;
+      banner.classList.remove("hidden");
+      banner.onclick = function () { location.reload(); };
+    }
     if (inbox) { refreshInbox(); }
     if (thread && (ev.conversation_id === convId || ev.type === "delivery")) {
       if ((ev.type === "takeover" || ev.type === "hand_back") && ev.conversation_id === convId) {
@@ -71,7 +76,7 @@
     }
   }
 
-  if (window.EventSource && (inbox || thread)) {
+  if (window.EventSource && (inbox || thread || page === "tickets")) {
     var dot = document.getElementById("live-dot");
     var es = new EventSource("/console/events");
     es.onopen = function () { if (dot) { dot.classList.add("on"); } body.dataset.live = "1"; };

@@ -1,0 +1,1 @@
+"""Load generation and process control for Anju's reliability tests and benchmarks."""
