@@ -29,17 +29,21 @@ PY="$ROOT/.venv/bin/python"
 
 log() { echo "$(date '+%F %T') rasa-setup: $*" | tee -a "$STATE_DIR/setup.log" >&2; }
 
-status_ok() {
+# Prints the model file the server on $URL has loaded; fails when nothing with our token answers.
+served_model() {
   "$PY" - "$URL" "$TOKEN" <<'EOF'
 import json, sys, urllib.parse, urllib.request
 url, token = sys.argv[1], sys.argv[2]
 try:
     with urllib.request.urlopen(f"{url}/status?" + urllib.parse.urlencode({"token": token}), timeout=3) as r:
-        sys.exit(0 if json.load(r).get("model_file") else 1)
+        model = json.load(r).get("model_file")
 except Exception:
     sys.exit(1)
+print(model or "")
+sys.exit(0 if model else 1)
 EOF
 }
+status_ok() { served_model >/dev/null; }
 
 stop_server() {
   if [ -f "$PID_FILE" ]; then
@@ -73,21 +77,29 @@ fi
 cd "$ROOT"
 started=$(date +%s)
 log "setup: venv $VENV_DIR, models $MODEL_DIR (${CLI[*]})"
-"${CLI[@]}" rasa-setup --venv "$VENV_DIR" --model-dir "$MODEL_DIR" >>"$STATE_DIR/setup.log" 2>&1
-log "setup done in $(( $(date +%s) - started )) s"
+"${CLI[@]}" rasa-setup --venv "$VENV_DIR" --model-dir "$MODEL_DIR" >"$STATE_DIR/setup.out" 2>>"$STATE_DIR/setup.log"
+MODEL="$(tail -1 "$STATE_DIR/setup.out")"
+log "setup done in $(( $(date +%s) - started )) s: $MODEL"
 
 printf 'export ANJU_TEST_RASA_URL=%q\nexport ANJU_TEST_RASA_TOKEN=%q\n' "$URL" "$TOKEN" >"$STATE_DIR/rasa.env"
 
-if status_ok; then
-  log "a Rasa server with this token already answers on $URL: not starting another"
-  touch "$STATE_DIR/ready"
-  exit 0
+if current="$(served_model)"; then
+  if [ "$current" = "$(basename "$MODEL")" ]; then
+    log "a Rasa server already serves $current on $URL: not starting another"
+    touch "$STATE_DIR/ready"
+    exit 0
+  fi
+  log "the server on $URL serves $current, not $(basename "$MODEL"): restarting it"
 fi
 stop_server
+if status_ok; then
+  log "a Rasa server not started by this script holds $URL (no pid in $PID_FILE): stop it first"
+  false
+fi
 
 served=$(date +%s)
 ANJU_NLU__RASA_TOKEN="$TOKEN" setsid nohup "${CLI[@]}" rasa-serve --port "$PORT" --venv "$VENV_DIR" \
-  --model-dir "$MODEL_DIR" >>"$STATE_DIR/serve.log" 2>&1 </dev/null &
+  --model "$MODEL" >>"$STATE_DIR/serve.log" 2>&1 </dev/null &
 echo $! >"$PID_FILE"
 log "rasa-serve started (pid $(cat "$PID_FILE")), waiting for $URL/status"
 

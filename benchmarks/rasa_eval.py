@@ -41,9 +41,7 @@ def evaluate(engine: RasaEngine, path: Path, repeat: int = 1) -> dict[str, Any]:
         path: The split (``intent+category+urgency`` names).
         repeat: Parse the split this many times for the latency figures (labels come from the first pass).
     """
-    examples = [
-        (text, labels_from_rasa(name)) for name, texts in load_examples([path]).items() for text in texts
-    ]
+    examples = [(text, labels_from_rasa(name)) for name, texts in load_examples([path]).items() for text in texts]
     preds = []
     latencies: list[float] = []
     errors: list[dict[str, Any]] = []
@@ -76,9 +74,7 @@ def evaluate(engine: RasaEngine, path: Path, repeat: int = 1) -> dict[str, Any]:
         "emergency_precision": em_p,
         "emergency_recall": em_r,
         "emergency_support": gold_u.count("emergency"),
-        "repair_category_accuracy": (sum(g[1] == p.category for g, p in repairs) / len(repairs))
-        if repairs
-        else 0,
+        "repair_category_accuracy": (sum(g[1] == p.category for g, p in repairs) / len(repairs)) if repairs else 0,
         "repairs": len(repairs),
         "exact_match": 1 - len(errors) / len(examples),
         "latency_ms_median": statistics.median(latencies),

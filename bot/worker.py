@@ -23,6 +23,7 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 IDLE_POLL_S = 0.25
+STOP_GRACE_S = 15.0  # how long stop() waits for in-flight sends to be recorded
 INBOUND_THREADS = 4  # concurrent event transactions per worker on PostgreSQL
 
 
@@ -253,8 +254,12 @@ class Worker:
         self._outbox_wake.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
-        for task in self._tasks:
-            task.cancel()
+        # Let a delivery round in progress finish: cancelling between a platform accepting a message and
+        # record_result marking it sent would leave it leased, and it would be sent again after the lease.
+        if self._tasks:
+            _done, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_S)
+            for task in late:
+                task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         if self._executor is not None:

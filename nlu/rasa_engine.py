@@ -208,7 +208,6 @@ class RasaEngine:
             timeout=httpx.Timeout(timeout_s),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             transport=transport,
-            headers={"Content-Type": "application/json"},
         )
         self._lock = threading.Lock()
         self._healthy = True  # what we last logged: a warning is logged only on the healthy -> down edge

@@ -12,9 +12,11 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from urllib.parse import quote
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -117,8 +119,6 @@ def _login_redirect(request: Request) -> HTTPException:
     if not _wants_html(request):
         return HTTPException(401, "not logged in")
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    from urllib.parse import quote
-
     return HTTPException(303, headers={"Location": f"/console/login?next={quote(target, safe='')}"})
 
 
@@ -149,7 +149,7 @@ def current(request: Request) -> Ctx:
     return ctx
 
 
-def require(role: Role):  # noqa: ANN201 - returns a FastAPI dependency
+def require(role: Role) -> Callable[[Request], Ctx]:
     """Dependency factory: the logged-in staff member if their role ranks at least ``role``, else 403."""
 
     def dependency(request: Request) -> Ctx:

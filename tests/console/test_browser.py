@@ -167,3 +167,16 @@ def test_agent_cannot_open_a_supervisor_page(browser: Any, live: LiveServer, wor
     assert response is not None and response.status == 403
     assert "无权访问" in page.inner_text("#error-message")
     assert page.locator("a[href='/console/audit']").count() == 0
+
+
+def test_an_emergency_raises_a_visible_alert_and_goes_on_top(browser: Any, live: LiveServer, world: Any) -> None:
+    _estate, _platforms, hooks = world
+    page = _login(browser, live, "sup")
+    page.wait_for_selector("body[data-live='1']")
+    hooks.wechat("oBrowserOther02", "你好")
+    page.wait_for_selector("tr.row")
+    hooks.wechat(OPENID, "家里煤气味很重，怎么办")
+    page.wait_for_selector("#alert-banner:not(.hidden)", timeout=LIVE_BOUND_S * 1000)
+    assert "紧急报修" in page.inner_text("#alert-banner")
+    page.wait_for_selector("tbody tr.urg-emergency")
+    assert "urg-emergency" in (page.locator("tbody tr").first.get_attribute("class") or "")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from apscheduler.schedulers.base import STATE_PAUSED
 from sqlalchemy import Engine
 
 from backend.models import utcnow
@@ -86,5 +87,5 @@ def world(
     finally:
         live.services.clock = utcnow
         scheduler = getattr(live.app.state.worker, "_scheduler", None)
-        if scheduler is not None and scheduler.state == 2:  # paused by a test (STATE_PAUSED)
+        if scheduler is not None and scheduler.state == STATE_PAUSED:  # a test drove the sweeps itself
             scheduler.resume()

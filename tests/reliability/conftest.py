@@ -17,6 +17,7 @@ from nlu import ensure_trained
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.wechat import FakeWeChat
+from tests.reliability.inproc import InProcess, settings_for, short_timeout_channels
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +67,14 @@ def procs() -> Iterator[list[stack.AnjuProcess]]:
     yield started
     for proc in started:
         proc.stop(timeout=5)
+
+
+@pytest.fixture
+def inproc(private_db: str, trained_data_dir: Path, platforms: stack.PlatformUrls) -> Iterator[InProcess]:
+    """App + worker in this process on a private database, channels with 1 s send timeouts."""
+    settings = settings_for(private_db, trained_data_dir, platforms)
+    app = InProcess(settings, channels=short_timeout_channels(settings))
+    try:
+        yield app
+    finally:
+        app.close()

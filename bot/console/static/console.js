@@ -46,20 +46,23 @@
   }
 
   var banner = document.getElementById("alert-banner");
-  function alertBanner(text, href) {
+  function alertBanner(text, href, loud) {
     banner.textContent = text;
     banner.classList.remove("hidden");
     banner.onclick = function () { if (href) { location.href = href; } banner.classList.add("hidden"); };
-    beep();
+    if (loud) { beep(); }
   }
 
   function onEvent(ev) {
+    var href = ev.conversation_id ? "/console/conversations/" + ev.conversation_id
+      : (ev.ticket ? "/console/tickets/" + encodeURIComponent(ev.ticket) : null);
     if (ev.type === "alert") {
-      var text = ev.kind === "pickup_timeout" ? body.dataset.tPickup : body.dataset.tEmergency;
+      var known = { emergency: body.dataset.tEmergency, pickup_timeout: body.dataset.tPickup };
+      var text = known[ev.kind] || (body.dataset.tAlert + " (" + String(ev.kind || "") + ")");
       alertBanner(text + (ev.ticket ? " " + ev.ticket : "") + (ev.conversation_id ? " #" + ev.conversation_id : ""),
-        ev.conversation_id ? "/console/conversations/" + ev.conversation_id : null);
+        href, ev.kind === "emergency" || ev.kind === "pickup_timeout");
     } else if (ev.type === "handoff" && /^complaint_/.test(ev.reason || "")) {
-      alertBanner(body.dataset.tEscalated + " #" + ev.conversation_id, "/console/conversations/" + ev.conversation_id);
+      alertBanner(body.dataset.tEscalated + " #" + ev.conversation_id, href, true);
     }
     if (page === "tickets" && ev.type === "ticket") {
       banner.textContent = body.dataset.tTickets;
