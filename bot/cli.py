@@ -79,6 +79,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run a worker process (no web server)."""
     from backend.migrate import upgrade
+    from bot import pg_events
     from bot.app import warm_up
     from bot.services import build_services
     from bot.sweeps import run_all
@@ -88,6 +89,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _setup_logging(settings.log_level)
     upgrade(settings.database_url)
     svc = build_services(settings)
+    pg_events.attach(svc)  # PostgreSQL: console events reach the web processes
     warm_up(svc)
     worker = Worker(svc, sweeps_enabled=not args.no_sweeps)
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import dispatch, tickets
+from backend.db import is_postgres
 from backend.models import (
     ChannelIdentity,
     Conversation,
@@ -60,7 +61,10 @@ def get_identity(session: Session, channel: str, external_id: str, now: datetime
 
 def get_conversation(session: Session, identity: ChannelIdentity, now: datetime) -> Conversation:
     """The identity's conversation, created on first contact."""
-    conv = session.scalars(select(Conversation).where(Conversation.identity_id == identity.id)).first()
+    stmt = select(Conversation).where(Conversation.identity_id == identity.id)
+    if is_postgres(session):  # a takeover committing now waits, or we see its mode: no bot reply after it
+        stmt = stmt.with_for_update()
+    conv = session.scalars(stmt).first()
     if conv is None:
         conv = Conversation(identity_id=identity.id, owner_id=identity.owner_id, state={}, created_at=now,
                             last_message_at=now)

@@ -112,7 +112,8 @@ class Worker:
         return True
 
     def _announce(self, applied: Applied) -> None:
-        for event in applied.console_events + [{"type": "alert", **a} for a in applied.alerts]:
+        alerts = [{"type": "alert", "conversation_id": applied.conversation_id, **a} for a in applied.alerts]
+        for event in applied.console_events + alerts:
             self.svc.broker.publish(event)
         if applied.wake_outbox:
             self.wake_outbox()

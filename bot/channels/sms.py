@@ -31,7 +31,7 @@ from bot.channels.base import (
     WebResponse,
 )
 from bot.channels.common import secret_value, with_numbered_choices
-from bot.channels.privacy import mask_phone
+from bot.channels.privacy import mask_phone, redact_secrets_in_logs
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,7 @@ class SmsChannel:
         self.from_number = from_number
         self.status_callback = status_callback
         self._validator = RequestValidator(auth_token)
+        redact_secrets_in_logs(auth_token)
         self._http = _HeaderKeepingHttpClient(timeout_s)
         self._client = Client(account_sid, auth_token, account_sid=account_sid, http_client=self._http)
         self._client.api.base_url = api_base.rstrip("/")

@@ -49,6 +49,7 @@ from bot.channels.base import (
     WebResponse,
 )
 from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.privacy import redact_secrets_in_logs
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BUTTONS_PER_ROW = 3
@@ -118,6 +119,7 @@ class TelegramChannel:
         self._init_lock = asyncio.Lock()
         self._initialized = False
         self._token = bot_token
+        redact_secrets_in_logs(bot_token, secret_token)
 
     @classmethod
     def from_settings(cls, section: Any, **overrides: Any) -> TelegramChannel:

@@ -33,6 +33,7 @@ from bot.channels.base import (
     WebResponse,
 )
 from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.privacy import redact_secrets_in_logs
 from bot.channels.wechat_api import TOKEN_ERRCODES, ApiBaseClient, client_error
 from bot.channels.xmlsafe import parse_flat_xml
 
@@ -87,6 +88,7 @@ class WeChatChannel:
         """
         self.app_id = app_id
         self._token = token
+        redact_secrets_in_logs(token, app_secret, aes_key)
         self._crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
         self._template_ids = dict(template_ids or {})
         self._skew = max_timestamp_skew_s

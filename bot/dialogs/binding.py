@@ -60,8 +60,12 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
         return None
     if step == "otp":
         m = keywords.CODE.search(turn.text)
-        expired = ctx.now > datetime.fromisoformat(st["otp_expires"])
-        if m and not expired and _digest(m.group(1)) == st["otp"]:
+        try:
+            expired = ctx.now > datetime.fromisoformat(st["otp_expires"])
+        except (KeyError, TypeError, ValueError):  # a state without a live code: start again
+            start(res, ctx, st.get("stash"))
+            return None
+        if m and not expired and _digest(m.group(1)) == st.get("otp"):
             return _bind(res, owner)
         st["tries"] = st.get("tries", 0) + 1
         if expired or st["tries"] >= MAX_TRIES:

@@ -38,7 +38,7 @@ class _FakeAsyncio:
         return getattr(asyncio, name)
 
     async def sleep(self, seconds: float) -> None:
-        self._clock.now += seconds
+        self._clock.now += max(seconds, 1e-6)  # real time always moves; a float-rounded 0 would spin
         await asyncio.sleep(0)
 
 
@@ -60,6 +60,7 @@ class Sent:
     mono: float
     template: str | None
     text: str
+    worker: int = 0
 
 
 class Recorder:
@@ -75,7 +76,7 @@ class Recorder:
         """Record and delegate."""
         mono = self.world.mono.now if self.world.mono else 0.0
         self.world.sent.append(Sent(self.name, message.external_user_id, self.world.now, mono,
-                                    message.template_id, message.text))
+                                    message.template_id, message.text, self.world.generation))
         return await self.inner.send(message)
 
 
@@ -89,12 +90,14 @@ class World:
     settings_kw: dict[str, Any] = field(default_factory=dict)
     mono: FakeMonotonic | None = None
     sent: list[Sent] = field(default_factory=list)
+    generation: int = 0
 
     def __post_init__(self) -> None:
         self.start_worker()
 
     def start_worker(self) -> None:
         """(Re)build services and a worker, as a process restart would."""
+        self.generation += 1
         settings = Settings(database_url=str(self.engine.url), _env_file=None, **self.settings_kw)
         wrapped = {name: Recorder(name, ch, self) for name, ch in self.channels.items()}
         self.svc: Services = build_services(settings, engine=self.engine, channels=wrapped, nlu=FakeNlu())

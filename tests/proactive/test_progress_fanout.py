@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from itertools import product
 
 from sqlalchemy import func, select
 
@@ -97,13 +98,34 @@ def test_fanout_exactly_once_quiet_hours_rate_limits_restart(sessions, clean, fa
     for sent in world.sent:  # never between 21:00 and 08:00
         local = sent.at.astimezone(SH).time()
         assert time(8) <= local < time(21), sent
-    for channel, rate in RATES.items():  # token bucket: n sends need (n - burst) / rate seconds
-        times = sorted(x.mono for x in world.sent if x.channel == channel)
+    for (channel, rate), gen in product(RATES.items(), (1, 2)):  # per worker: n sends take (n - burst) / rate s
+        times = sorted(x.mono for x in world.sent if x.channel == channel and x.worker == gen)
         for i in range(len(times)):
             for j in range(i + int(rate) + 1, len(times), 7):
                 assert times[j] - times[i] >= (j - i + 1 - rate) / rate - 1e-6
+        if gen == 2:  # the limiter really held the bulk back
+            assert times[-1] - times[0] >= (len(times) - rate) / rate - 1e-6
     with world.svc.sessions() as s:
         report = progress.delivery_report(s, update.id)
     assert report["sent"] == BUYERS - 5 and report["skipped"] == 5 and report["queued"] == 0
     assert report["skipped_reasons"] == {"no_channel": 5}
     assert report["by_route"] == {"custom": 300, "template": 300, "sms": BUYERS - 605, "none": 5}
+
+
+def test_staff_reminded_once_a_month_when_no_update(session) -> None:  # noqa: ANN001
+    from backend.models import Role
+    from tests.factories import make_owner, make_staff, make_unit
+
+    make_staff(session, Role.SUPERVISOR, telegram_chat_id="9003")
+    unit = make_unit(session, stage="under_construction")
+    make_owner(session, unit, handover_on=None)
+    enabled = frozenset({"telegram"})
+    early = datetime(2026, 11, 10, 10, 0, tzinfo=SH)
+    assert progress.remind_staff_missing(session, now=early, tz=SH, enabled=enabled) == 0  # before the 20th
+    late = datetime(2026, 11, 24, 10, 0, tzinfo=SH)
+    assert progress.remind_staff_missing(session, now=late, tz=SH, enabled=enabled) == 1
+    assert progress.remind_staff_missing(session, now=late, tz=SH, enabled=enabled) == 0
+    update = progress.create_update(session, project_id=unit.building.project_id, title="t", now=late)
+    update.published_at = datetime(2026, 12, 2, 9, 0, tzinfo=SH)
+    dec = datetime(2026, 12, 21, 10, 0, tzinfo=SH)
+    assert progress.remind_staff_missing(session, now=dec, tz=SH, enabled=enabled) == 0

@@ -24,7 +24,8 @@ def test_rasa_down_falls_back_to_builtin_logged_once(private_db: str, trained_da
     app = InProcess(settings, channels=short_timeout_channels(settings))
     try:
         with caplog.at_level(logging.DEBUG):
-            for channel, text in (("wechat", "家里有很重的煤气味"), ("sms", "厨房水龙头坏了"), ("telegram", "物业费怎么交？")):
+            said = (("wechat", "家里有很重的煤气味"), ("sms", "厨房水龙头坏了"), ("telegram", "物业费怎么交？"))
+            for channel, text in said:
                 owner_writes(app, channel, text)
             assert app.process() == 3
             while app.deliver():
