@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend import warranty
-from backend.queries import mask_phone
 from backend.models import (
     Building,
     ChannelIdentity,
@@ -38,6 +37,7 @@ from backend.models import (
     Unit,
     Urgency,
 )
+from backend.queries import mask_phone
 from backend.tickets import ServiceRules, assign, confirm_by_owner, create_ticket, transition
 
 demo_owner_external_id = "demo"

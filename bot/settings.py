@@ -140,7 +140,9 @@ class Settings(BaseSettings):
         for name in ("api_token", "session_secret"):
             value = _secret(getattr(self, name))
             if len(value) < 16 or value in PLACEHOLDERS:
-                raise ValueError(f"ANJU_{name.upper()} must be set to a real secret (16+ characters) when ANJU_ENV=prod")
+                raise ValueError(
+                    f"ANJU_{name.upper()} must be set to a real secret (16+ characters) when ANJU_ENV=prod"
+                )
         return self
 
     @classmethod

@@ -210,9 +210,15 @@ def manual_call(survey_id: int, body: ManualCallIn, session: SessionDep, now: No
 ReportName = Literal["satisfaction", "complaint-timeliness", "first-contact-sla", "escalations", "survey-coverage"]
 
 
+EARLIEST, LATEST = date(1990, 1, 1), date(9000, 12, 31)
+
+
 def _range(now: datetime, tz: ZoneInfo, start: date | None, end: date | None) -> tuple[date, date]:
     end = end or now.astimezone(tz).date()
-    return start or (end - timedelta(days=365)), end
+    start = start or max(EARLIEST, end - timedelta(days=365))
+    if not (EARLIEST <= start <= end <= LATEST):
+        raise HTTPException(422, f"need {EARLIEST} <= start <= end <= {LATEST}")
+    return start, end
 
 
 @router.get("/reports/{name}", summary="A service report (JSON)")

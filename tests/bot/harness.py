@@ -25,8 +25,9 @@ _ids = itertools.count(1)
 class Bot:
     """Send owner messages through the real pipeline (store, process, deliver) and read the replies."""
 
-    def __init__(self, engine: Engine, now: datetime, nlu: Any = None, channels: tuple[str, ...] = ("wechat",
-                                                                                                     "sms", "telegram")):
+    def __init__(
+        self, engine: Engine, now: datetime, nlu: Any = None, channels: tuple[str, ...] = ("wechat", "sms", "telegram")
+    ):
         """A bot over ``engine`` at time ``now``."""
         self.now = now
         self.channels = {name: RecordingChannel(name) for name in channels}
@@ -41,11 +42,23 @@ class Bot:
 
     def store(self, channel: str, user: str, text: str = "", *, msg_id: str | None = None, **kw: Any) -> int | None:
         """Store one inbound message as the webhook would; returns the event id (None for a duplicate)."""
-        msg = InboundMessage(channel=channel, external_user_id=user, provider_message_id=msg_id or f"m{next(_ids)}",
-                             text=text, received_at=self.now, **kw)
+        msg = InboundMessage(
+            channel=channel,
+            external_user_id=user,
+            provider_message_id=msg_id or f"m{next(_ids)}",
+            text=text,
+            received_at=self.now,
+            **kw,
+        )
         with transaction(self.svc.sessions) as session:
-            return inbound.store(session, channel=channel, provider_message_id=msg.provider_message_id,
-                                 external_user_id=user, payload=to_payload(msg), now=self.now)
+            return inbound.store(
+                session,
+                channel=channel,
+                provider_message_id=msg.provider_message_id,
+                external_user_id=user,
+                payload=to_payload(msg),
+                now=self.now,
+            )
 
     def run(self) -> None:
         """Process everything pending and deliver the outbox."""
@@ -65,8 +78,9 @@ class Bot:
 
     def contact(self, channel: str, user: str, phone: str) -> list[str]:
         """Share the sender's own contact (Telegram)."""
-        return self.say(channel, user, "", kind="contact",
-                        attachments=(Attachment(kind="contact", phone=phone, own_contact=True),))
+        return self.say(
+            channel, user, "", kind="contact", attachments=(Attachment(kind="contact", phone=phone, own_contact=True),)
+        )
 
     def sweep(self) -> dict[str, int]:
         """Run every sweep at the current time, then deliver."""

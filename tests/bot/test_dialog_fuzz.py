@@ -16,10 +16,15 @@ from nlu.types import CATEGORIES, INTENTS, URGENCIES, Parse
 UNIT = d.UnitView(1, "3栋2单元1502", "安居", "3", "2", "1502", date(2024, 1, 1), date(2025, 6, 30))
 OWNER = d.OwnerView(7, "陈", "13912345678", "zh", (UNIT,))
 FLOWS = st.sampled_from([None, "binding", "intake", "emergency", "confirm", "survey", "bogus"])
-STEPS = st.sampled_from([None, "phone", "unit", "otp", "what", "location", "appointment", "confirm", "score",
-                         "comment", "details"])
-TEXTS = st.one_of(st.text(max_size=80), st.sampled_from(
-    ["1", "2", "5", "退订", "转人工", "算了", "13912345678", "3栋2单元1502", "123456", "明天下午", "", "TD", "是"]))
+STEPS = st.sampled_from(
+    [None, "phone", "unit", "otp", "what", "location", "appointment", "confirm", "score", "comment", "details"]
+)
+TEXTS = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        ["1", "2", "5", "退订", "转人工", "算了", "13912345678", "3栋2单元1502", "123456", "明天下午", "", "TD", "是"]
+    ),
+)
 
 parses = st.builds(
     Parse,
@@ -28,35 +33,69 @@ parses = st.builds(
     category=st.one_of(st.none(), st.sampled_from(CATEGORIES)),
     lang=st.sampled_from(["zh", "en"]),
     confidence=st.floats(0, 1),
-    entities=st.fixed_dictionaries({}, optional={
-        "location": st.sampled_from(["bathroom", "kitchen", "weird"]),
-        "unit": st.fixed_dictionaries({"building": st.sampled_from(["3", "9"]), "room": st.sampled_from(["1502", "1"])}),
-        "phones": st.lists(st.sampled_from(["13912345678", "123"]), max_size=2),
-    }),
+    entities=st.fixed_dictionaries(
+        {},
+        optional={
+            "location": st.sampled_from(["bathroom", "kitchen", "weird"]),
+            "unit": st.fixed_dictionaries(
+                {"building": st.sampled_from(["3", "9"]), "room": st.sampled_from(["1502", "1"])}
+            ),
+            "phones": st.lists(st.sampled_from(["13912345678", "123"]), max_size=2),
+        },
+    ),
 )
 turns = st.builds(
     d.Turn,
     text=TEXTS,
-    button=st.one_of(st.none(), st.sampled_from(["yes", "no", "unit:1", "unit:99", "loc:kitchen", "menu:repair",
-                                                 "menu:tickets", "menu:agent", "score:3", "confirm:yes", "any"])),
+    button=st.one_of(
+        st.none(),
+        st.sampled_from(
+            [
+                "yes",
+                "no",
+                "unit:1",
+                "unit:99",
+                "loc:kitchen",
+                "menu:repair",
+                "menu:tickets",
+                "menu:agent",
+                "score:3",
+                "confirm:yes",
+                "any",
+            ]
+        ),
+    ),
     photos=st.lists(st.text(max_size=5), max_size=2).map(tuple),
     contact_phone=st.one_of(st.none(), st.just("13912345678")),
     event=st.one_of(st.none(), st.just("subscribe")),
 )
-states = st.fixed_dictionaries({}, optional={
-    "flow": FLOWS, "step": STEPS, "lang": st.sampled_from(["zh", "en"]),
-    "slots": st.fixed_dictionaries({"description": st.one_of(st.none(), st.text(max_size=10))}),
-    "ticket_id": st.one_of(st.integers(1, 5), st.just("$created")), "survey_id": st.integers(1, 5),
-    "score": st.integers(1, 5), "phone": st.just("13912345678"), "otp": st.text(max_size=8),
-    "otp_expires": st.just("2026-11-24T10:00:00+00:00"), "choices": st.lists(st.text(max_size=5), max_size=3),
-})
+states = st.fixed_dictionaries(
+    {},
+    optional={
+        "flow": FLOWS,
+        "step": STEPS,
+        "lang": st.sampled_from(["zh", "en"]),
+        "slots": st.fixed_dictionaries({"description": st.one_of(st.none(), st.text(max_size=10))}),
+        "ticket_id": st.one_of(st.integers(1, 5), st.just("$created")),
+        "survey_id": st.integers(1, 5),
+        "score": st.integers(1, 5),
+        "phone": st.just("13912345678"),
+        "otp": st.text(max_size=8),
+        "otp_expires": st.just("2026-11-24T10:00:00+00:00"),
+        "choices": st.lists(st.text(max_size=5), max_size=3),
+    },
+)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(state=states, turn=turns, parse=st.one_of(st.none(), parses), bound=st.booleans())
 def test_step_never_raises_and_renders(state: dict, turn: d.Turn, parse: Parse | None, bound: bool) -> None:
-    ctx = d.Context(now=datetime(2026, 11, 24, 2, tzinfo=UTC), owner=OWNER if bound else None,
-                    find_owner_by_phone=lambda p: OWNER if p == OWNER.phone else None, can_send_otp=True)
+    ctx = d.Context(
+        now=datetime(2026, 11, 24, 2, tzinfo=UTC),
+        owner=OWNER if bound else None,
+        find_owner_by_phone=lambda p: OWNER if p == OWNER.phone else None,
+        can_send_otp=True,
+    )
     result = step(state, turn, parse, ctx)
     assert result.lang in ("zh", "en")
     for effect in result.effects:
