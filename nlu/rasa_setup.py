@@ -45,6 +45,7 @@ DEFAULT_ENDPOINTS = CONFIG_DIR / "endpoints.yml"
 DEFAULT_PORT = 5005
 TOKEN_ENV = "ANJU_NLU__RASA_TOKEN"
 MODEL_PREFIX = "anju-nlu-"
+KEEP_MODELS = 3
 
 # Only these splits are training data; test.yml and adversarial.yml must never reach a model.
 HELD_OUT = frozenset({"test.yml", "adversarial.yml"})
@@ -383,7 +384,26 @@ def train(
         raise RasaSetupError(f"rasa train nlu finished but {target} is missing")
     (model_dir / "latest.txt").write_text(f"{target.name}\n", encoding="utf-8")
     log.info("trained %s in %.0f s", target, elapsed)
+    prune_models(model_dir, keep=KEEP_MODELS)
     return target
+
+
+def prune_models(model_dir: Path, keep: int = 3) -> list[Path]:
+    """Delete all but the ``keep`` newest ``anju-nlu-*.tar.gz`` (each is ~50-70 MB).
+
+    Args:
+        model_dir: The model directory.
+        keep: How many of the newest models to keep.
+
+    Returns:
+        The deleted files.
+    """
+    models = sorted(model_dir.glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    doomed = models[max(keep, 1) :]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+        log.info("removed old model %s", path.name)
+    return doomed
 
 
 def setup(

@@ -473,6 +473,16 @@ def test_train_skips_when_model_for_hash_exists(
     assert rasa_setup.resolve_model(model_dir) == target  # newest model when the repo data differs
 
 
+def test_prune_models_keeps_the_newest(tmp_path: Path) -> None:
+    for i in range(5):
+        path = tmp_path / f"{rasa_setup.MODEL_PREFIX}{i}.tar.gz"
+        path.write_bytes(b"m")
+        os.utime(path, (1000 + i, 1000 + i))
+    removed = rasa_setup.prune_models(tmp_path, keep=2)
+    assert sorted(p.name for p in removed) == [f"{rasa_setup.MODEL_PREFIX}{i}.tar.gz" for i in range(3)]
+    assert rasa_setup.latest_model(tmp_path) == tmp_path / f"{rasa_setup.MODEL_PREFIX}4.tar.gz"
+
+
 def test_ensure_venv_skips_install_when_rasa_present(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rasa_setup, "installed_rasa_version", lambda venv: rasa_setup.RASA_VERSION)
     monkeypatch.setattr(rasa_setup, "_has_jieba", lambda venv: True)
