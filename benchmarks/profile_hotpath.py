@@ -2,8 +2,10 @@
 
 Seeds owners, then runs three phases under cProfile, each on N messages of the load mix:
   accept   bot.webhooks.accept's work (channel.verify, parse_inbound, inbound.store in a transaction)
-  process  Worker.process_pending (identity, conversation, NLU, dialog step, effects, outbox rows)
-  deliver  Worker.deliver_due against the fake platforms (claim with lease, send, record_result)
+  process  Worker.process_one, serially (identity, conversation, NLU, dialog step, effects, outbox rows;
+           the worker itself runs 4 at a time on PostgreSQL, which cProfile could not see)
+  deliver  Worker.deliver_due against the fake platforms (claim with lease, send, record_result; the
+           record_result transactions run in threads and show up as waiting)
 and prints, per phase, the time per message and the top functions by cumulative and by own time.
 
     .venv/bin/python -m benchmarks.profile_hotpath --db sqlite --messages 300
@@ -78,9 +80,17 @@ def profile(db: str, messages: int, top: int) -> str:
                 channel.verify(req)
                 _store(svc, channel.parse_inbound(req))
 
-        def process() -> None:
-            while worker.process_pending(50):
-                pass
+        def process() -> None:  # one event at a time in this thread, so cProfile sees all of it
+            from backend import inbound
+            from backend.db import transaction
+
+            while True:
+                with transaction(svc.sessions) as session:
+                    ids = [ev.id for ev in inbound.claim_next(session, limit=50)]
+                if not ids:
+                    return
+                for event_id in ids:
+                    worker.process_one(event_id)
 
         def deliver() -> None:
             async def run() -> None:

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 IDLE_POLL_S = 0.25
 STOP_GRACE_S = 15.0  # how long stop() waits for in-flight sends to be recorded
 INBOUND_THREADS = 4  # concurrent event transactions per worker on PostgreSQL
+RECORD_RETRY_S = 30.0  # keep retrying a send's bookkeeping this long (well inside the 60 s lease)
 
 
 class RateLimiter:
@@ -172,7 +173,20 @@ class Worker:
                 status = saved.status
             self.svc.broker.publish({"type": "delivery", "outbox_id": row.id, "status": status})
 
-        await asyncio.to_thread(record)
+        # The platform has answered: losing this outcome to a busy database would leave the row leased and
+        # send it again after the lease. Retry the bookkeeping well inside the lease instead.
+        waited, pause = 0.0, 0.1
+        while True:
+            try:
+                await asyncio.to_thread(record)
+                return
+            except OperationalError as exc:
+                if waited >= RECORD_RETRY_S:
+                    raise
+                log.warning("outbox %s: recording the send failed (%s); retrying", row.id, exc.orig)
+                await asyncio.sleep(pause)
+                waited += pause
+                pause = min(pause * 2, 2.0)
 
     # --- loops -----------------------------------------------------------------------------------
 

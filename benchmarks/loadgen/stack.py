@@ -162,9 +162,9 @@ def seed(database_url: str, owners: int, mix: tuple[float, float, float] = (0.5,
         units = []
         for i in range(owners):
             building = buildings[i % len(buildings)]
-            floor = 1 + i // 80 % 30
-            units.append(Unit(building=building, entrance=str(1 + i // 20 % 4), room=f"{floor}{i % 20 + 1:02d}",
-                              floor=floor))
+            # building (20) x floor (30) x entrance: unique for any number of owners
+            floor = 1 + i // 20 % 30
+            units.append(Unit(building=building, entrance=str(1 + i // 600), room=f"{floor}01", floor=floor))
         s.add_all(units)
         s.flush()
         owner_rows = [Owner(name=f"业主{i}", phone=f"139{i:08d}", language="zh", advisor_id=advisor.id)

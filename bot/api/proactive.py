@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from backend.surveys import record_answer
 from bot.api.deps import NowDep, RulesDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["proactive"])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # beyond 64 bits the database driver raises
 
 
 class UpdateIn(BaseModel):
@@ -114,7 +115,7 @@ def list_updates(session: SessionDep, settings: SettingsDep, project: str | None
     return [_update_out(session, u, _tz(settings)) for u in session.scalars(stmt)]
 
 
-def _get_update(session: Session, update_id: int) -> ProgressUpdate:
+def _get_update(session: Session, update_id: Id) -> ProgressUpdate:
     update = session.get(ProgressUpdate, update_id)
     if update is None:
         raise HTTPException(404, "no such update")
@@ -122,13 +123,13 @@ def _get_update(session: Session, update_id: int) -> ProgressUpdate:
 
 
 @router.get("/progress-updates/{update_id}", summary="One update with its preview")
-def get_update(update_id: int, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+def get_update(update_id: Id, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """The update and its zh/en preview."""
     return _update_out(session, _get_update(session, update_id), _tz(settings))
 
 
 @router.post("/progress-updates/{update_id}/publish", summary="Publish now or at a set time")
-def publish(update_id: int, body: PublishIn, session: SessionDep, settings: SettingsDep,
+def publish(update_id: Id, body: PublishIn, session: SessionDep, settings: SettingsDep,
             now: NowDep) -> dict[str, Any]:
     """Set the publish time; the sweep fans it out (never twice). 409 once published."""
     update = _get_update(session, update_id)
@@ -142,7 +143,7 @@ def publish(update_id: int, body: PublishIn, session: SessionDep, settings: Sett
 
 
 @router.get("/progress-updates/{update_id}/deliveries", summary="Delivery report of an update")
-def update_deliveries(update_id: int, session: SessionDep) -> dict[str, Any]:
+def update_deliveries(update_id: Id, session: SessionDep) -> dict[str, Any]:
     """Queued, sent, delivered, failed, skipped (with reasons) and counts per route."""
     _get_update(session, update_id)
     return progress.delivery_report(session, update_id)
@@ -163,7 +164,7 @@ def create_campaign(body: CampaignIn, session: SessionDep, now: NowDep) -> dict[
 
 
 @router.get("/campaigns/{campaign_id}/deliveries", summary="Delivery report of a campaign")
-def campaign_deliveries(campaign_id: int, session: SessionDep) -> dict[str, Any]:
+def campaign_deliveries(campaign_id: Id, session: SessionDep) -> dict[str, Any]:
     """Same shape as the progress-update report."""
     if session.get(MaintenanceCampaign, campaign_id) is None:
         raise HTTPException(404, "no such campaign")
@@ -189,7 +190,7 @@ def list_surveys(session: SessionDep, status_: Annotated[str, Query(alias="statu
 
 
 @router.post("/surveys/{survey_id}/manual", summary="Record a manual callback")
-def manual_call(survey_id: int, body: ManualCallIn, session: SessionDep, now: NowDep,
+def manual_call(survey_id: Id, body: ManualCallIn, session: SessionDep, now: NowDep,
                 rules: RulesDep) -> dict[str, Any]:
     """With a score: the answer (1-2 opens a complaint follow-up); without: called, no score."""
     survey = session.get(Survey, survey_id)
@@ -254,7 +255,7 @@ def satisfaction_chart(session: SessionDep, settings: SettingsDep, now: NowDep,
 
 
 @router.get("/privacy/owners/{owner_id}/export", summary="All data of an owner (PIPL Art. 45)")
-def privacy_export(owner_id: int, session: SessionDep, now: NowDep) -> dict[str, Any]:
+def privacy_export(owner_id: Id, session: SessionDep, now: NowDep) -> dict[str, Any]:
     """Everything held about the owner, as JSON; the request is logged."""
     try:
         data = pipl.export_owner(session, owner_id)
@@ -266,7 +267,7 @@ def privacy_export(owner_id: int, session: SessionDep, now: NowDep) -> dict[str,
 
 
 @router.post("/privacy/owners/{owner_id}/erase", summary="Delete (anonymise) an owner (PIPL Art. 47)")
-def privacy_erase(owner_id: int, session: SessionDep, now: NowDep, reason: str = "") -> dict[str, Any]:
+def privacy_erase(owner_id: Id, session: SessionDep, now: NowDep, reason: str = "") -> dict[str, Any]:
     """Anonymise the owner's personal data; tickets and statistics stay without it."""
     try:
         counts = pipl.erase_owner(session, owner_id, now=now, actor="api", reason=reason)
@@ -277,7 +278,7 @@ def privacy_erase(owner_id: int, session: SessionDep, now: NowDep, reason: str =
 
 
 @router.post("/privacy/owners/{owner_id}/consent", summary="Grant or withdraw marketing consent")
-def privacy_consent(owner_id: int, body: ConsentIn, session: SessionDep, now: NowDep) -> dict[str, Any]:
+def privacy_consent(owner_id: Id, body: ConsentIn, session: SessionDep, now: NowDep) -> dict[str, Any]:
     """Service notices never depend on this (PIPL Art. 16)."""
     try:
         owner = pipl.set_marketing_consent(session, owner_id, granted=body.granted, now=now, actor="api",

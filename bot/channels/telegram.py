@@ -292,14 +292,18 @@ def _message(update: Update, message: Message, data: dict[str, Any]) -> InboundM
 
 
 def _callback(update: Update, query: CallbackQuery, data: dict[str, Any]) -> InboundMessage:
-    chat = query.message.chat.id if query.message else query.from_user.id
+    message_chat = getattr(query.message, "chat", None) if query.message else None
+    sender = query.from_user
+    chat = message_chat.id if message_chat is not None else (sender.id if sender is not None else None)
+    if chat is None:  # Telegram always sends both; a body without them is not a real update
+        raise BadPayload("callback query without a chat or a sender")
     return InboundMessage(
         channel=TelegramChannel.name,
         external_user_id=str(chat),
         provider_message_id=str(update.update_id),
         kind="button",
         event=query.data or "",
-        display_name=query.from_user.full_name,
+        display_name=sender.full_name if sender is not None else None,
         raw=data,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.loadgen import stack
@@ -115,6 +115,8 @@ def telegram_update(draw: Any) -> dict[str, Any]:
 
 @FUZZ
 @given(update=st.one_of(telegram_update(), json_value))
+@example(update={"update_id": 1, "callback_query": {"id": "1", "from": None, "data": "x", "chat_instance": "1",
+                                                    "message": {"message_id": 1, "date": 0}}})  # found: was a 500
 def test_telegram_parser_never_crashes(update: Any) -> None:
     request = WebRequest("POST", "http://x/hooks/telegram",
                          {"x-telegram-bot-api-secret-token": stack.TELEGRAM_SECRET}, {},

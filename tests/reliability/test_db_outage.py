@@ -152,3 +152,31 @@ def test_graceful_stop_records_the_send_in_flight(inproc: InProcess, fakes: Fake
     with inproc.svc.sessions() as s:
         assert list(s.scalars(select(Outbox.status))) == ["sent"]
     assert len(fakes.telegram.calls("sendMessage")) == 1
+
+
+def test_a_busy_database_after_a_send_does_not_lose_its_outcome(inproc: InProcess, fakes: Fakes,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (seen as 'answered twice' under SQLite load): ``record_result`` hitting a busy database
+    after the platform accepted a message left the row leased, so it was sent again after the lease."""
+    from sqlalchemy.exc import OperationalError
+
+    from backend import outbox
+    from backend.db import transaction
+
+    with transaction(inproc.svc.sessions) as s:
+        row_id = outbox.enqueue(s, channel="sms", recipient="+8613900002222", text="您好", now=inproc.now).id
+    real = outbox.record_result
+    calls = {"n": 0}
+
+    def busy_once(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("UPDATE outbox", {}, Exception("database is locked"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "record_result", busy_once)
+    inproc.deliver()
+    with inproc.svc.sessions() as s:
+        row = s.get(Outbox, row_id)
+        assert row is not None and row.status == "sent"
+    assert len(fakes.twilio.sent) == 1 and calls["n"] == 2
