@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -99,9 +100,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
             sent = await worker.deliver_due(1000)
             print(f"inbound processed: {handled}, outbox attempted: {sent}, sweeps: {run_all(svc)}")
             return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
         await worker.start()
         try:
-            await asyncio.Event().wait()
+            await stop.wait()  # SIGTERM: finish the sends in flight and record them, then exit
         finally:
             await worker.stop()
 
