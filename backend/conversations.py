@@ -42,6 +42,7 @@ from backend.models import (
     Ticket,
 )
 from backend.outbox import enqueue
+from backend.phones import e164
 
 WECHAT_WINDOW = timedelta(hours=48)
 ONLINE_WINDOW = timedelta(minutes=15)
@@ -66,11 +67,6 @@ class Route:
     recipient: str
     via: str
     template_id: str | None = None
-
-
-def e164(phone: str) -> str:
-    """A mainland mobile number as ``+86...``; anything else unchanged."""
-    return f"+86{phone}" if len(phone) == 11 and phone.startswith("1") else phone
 
 
 def reply_route(identity: ChannelIdentity, owner: Owner | None, *, now: datetime, template_id: str | None,

@@ -37,7 +37,7 @@ from backend.models import (
     Unit,
     Urgency,
 )
-from backend.queries import mask_phone
+from backend.phones import mask_phone
 from backend.tickets import ServiceRules, assign, confirm_by_owner, create_ticket, transition
 
 demo_owner_external_id = "demo"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from backend.db import is_postgres
 from backend.models import DispatchPage, OnCallShift, Staff, Ticket
 from backend.outbox import PAGE_PRIORITY, enqueue
+from backend.phones import e164
 from backend.tickets import add_event
 
 MAX_LAYER = 3
@@ -39,7 +40,8 @@ def on_call(session: Session, layer: int, at: datetime) -> Staff | None:
 
 def staff_channels(staff: Staff, enabled: Iterable[str]) -> list[tuple[str, str]]:
     """The (channel, recipient) pairs a staff member can be paged on, among enabled channels."""
-    pairs = [("telegram", staff.telegram_chat_id), ("wechat", staff.wechat_openid), ("sms", staff.phone)]
+    pairs = [("telegram", staff.telegram_chat_id), ("wechat", staff.wechat_openid),
+             ("sms", e164(staff.phone) if staff.phone else None)]
     on = set(enabled)
     return [(ch, rcpt) for ch, rcpt in pairs if rcpt and ch in on]
 

@@ -93,9 +93,10 @@ def relaxed_commit(session: Session) -> None:
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = 50, channels: Iterable[str] | None = None,
-              quiet: QuietHours | None = None) -> list[Outbox]:
+              quiet: QuietHours | None = None, exclude: Iterable[str] | None = None) -> list[Outbox]:
     """Lease up to ``limit`` due rows (emergency pages first) and commit the lease.
 
+    ``channels`` keeps only those channels, ``exclude`` leaves those out (delivery lanes).
     Quiet-hours notices found due inside the quiet window are pushed to its end instead.
     """
     stmt = (
@@ -106,6 +107,8 @@ def claim_due(session: Session, *, now: datetime, limit: int = 50, channels: Ite
     )
     if channels is not None:
         stmt = stmt.where(Outbox.channel.in_(list(channels)))
+    if exclude:
+        stmt = stmt.where(Outbox.channel.not_in(list(exclude)))
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
         relaxed_commit(session)

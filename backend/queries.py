@@ -26,24 +26,11 @@ from backend.models import (
     Unit,
     Urgency,
 )
+from backend.phones import mask_phone  # noqa: F401  (re-exported for the API)
 from backend.tickets import OPEN_STATUSES
 
 MAX_PAGE = 200
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-
-
-def mask_phone(phone: str | None) -> str:
-    """Hide the middle of a phone number: ``13912345678`` → ``139****5678``.
-
-    Short or foreign numbers keep only their last four digits visible.
-    """
-    if not phone:
-        return ""
-    if len(phone) == 11 and phone.isdigit():
-        return f"{phone[:3]}****{phone[-4:]}"
-    if len(phone) <= 4:
-        return "*" * len(phone)
-    return "*" * (len(phone) - 4) + phone[-4:]
 
 
 def unit_label(building: str | None, entrance: str | None, room: str | None) -> str | None:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from backend import dispatch, tickets
 from backend.models import ChannelIdentity, Conversation, Kind, Level, Message, Mode, Survey, Ticket, Urgency
-from backend.outbox import enqueue
+from backend.outbox import REPLY_PRIORITY, enqueue
+from backend.phones import e164
 from bot.dialogs import types as d
 from bot.dialogs.emergency import CREATED
 from bot.dialogs.texts import render
@@ -18,6 +19,7 @@ from bot.services import Services
 
 ESCALATED = (Level.DEV_DEPT, Level.HQ)
 URGENCY_ORDER = ["normal", "high", "emergency"]
+EMERGENCY_REPLY_PRIORITY = 1  # safety steps go out right after the pages, ahead of ordinary replies
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Run:
     lang: str
     applied: Applied
     results: dict[str, Any] = field(default_factory=dict)
+    reply_priority: int = REPLY_PRIORITY
 
 
 def apply(
@@ -60,6 +63,8 @@ def apply(
 ) -> None:
     """Apply ``result.effects`` in order, then store the dialog state."""
     run = Run(session, conv, identity, svc, now, result.lang, applied)
+    if any(isinstance(e, d.PageOnCall) for e in result.effects):  # the whole turn jumps ordinary replies
+        run.reply_priority = EMERGENCY_REPLY_PRIORITY
     for effect in result.effects:
         HANDLERS[type(effect)](run, effect)
     state = {key: run.results.get("ticket_id") if value == CREATED else value for key, value in result.state.items()}
@@ -85,6 +90,7 @@ def _reply(a: Run, e: d.Reply) -> None:
         now=a.now,
         owner_id=a.identity.owner_id,
         ticket_id=a.results.get("ticket_id"),
+        priority=a.reply_priority,
         quick_replies=choices,
         request_contact=e.request_contact or None,
     )
@@ -196,7 +202,7 @@ def _send_otp(a: Run, e: d.SendOtp) -> None:
     enqueue(
         a.session,
         channel="sms",
-        recipient=_e164(e.phone),
+        recipient=e164(e.phone),
         text=render("otp_sms", a.lang, code=e.code),
         now=a.now,
         purpose="otp",
@@ -236,10 +242,6 @@ def _survey(a: Run, e: d.SurveyAnswer) -> None:
         return
     a.svc.surveys.record_answer(a.session, survey, score=e.score, comment=e.comment, now=a.now)
     a.applied.console_events.append({"type": "survey", "survey_id": survey.id, "score": e.score})
-
-
-def _e164(phone: str) -> str:
-    return f"+86{phone}" if len(phone) == 11 and phone.startswith("1") else phone
 
 
 HANDLERS: dict[type, Any] = {

@@ -63,7 +63,7 @@ class Worker:
         self.flags = (inbound_enabled, outbox_enabled, sweeps_enabled)
         self.limiter = RateLimiter(svc.settings.outbox.rate_limits)
         self._inbound_wake = asyncio.Event()
-        self._outbox_wake = asyncio.Event()
+        self._outbox_wakes: list[asyncio.Event] = []
         self._tasks: list[asyncio.Task[Any]] = []
         self._scheduler: AsyncIOScheduler | None = None
         self._stopping = False
@@ -121,14 +121,19 @@ class Worker:
 
     # --- outbox --------------------------------------------------------------------------------
 
-    async def deliver_due(self, limit: int | None = None) -> int:
-        """Send every due outbox row once (respecting rate limits). Returns rows attempted."""
+    async def deliver_due(self, limit: int | None = None, channels: list[str] | None = None,
+                          exclude: list[str] | None = None) -> int:
+        """Send every due outbox row once (respecting rate limits). Returns rows attempted.
+
+        ``channels``/``exclude`` restrict the claim to one delivery lane.
+        """
         cfg = self.svc.settings.outbox
         now = self.svc.clock()
 
         def claim() -> list[Any]:
             with self.svc.sessions() as session:
-                return outbox.claim_due(session, now=now, limit=limit or cfg.batch_size, quiet=self.svc.quiet)
+                return outbox.claim_due(session, now=now, limit=limit or cfg.batch_size, quiet=self.svc.quiet,
+                                        channels=channels, exclude=exclude)
 
         rows = await asyncio.to_thread(claim)
         # Recipients in parallel, but each recipient's rows one after another, in claim order: the
@@ -195,15 +200,16 @@ class Worker:
         self._inbound_wake.set()
 
     def wake_outbox(self) -> None:
-        """Tell the outbox loop there is work; safe from worker threads."""
+        """Tell the delivery lanes there is work; safe from worker threads."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
-        if loop is not None:
-            self._outbox_wake.set()
-        elif self._loop is not None:
-            self._loop.call_soon_threadsafe(self._outbox_wake.set)
+        for wake in self._outbox_wakes:
+            if loop is not None:
+                wake.set()
+            elif self._loop is not None:
+                self._loop.call_soon_threadsafe(wake.set)
 
     async def _loop_forever(self, work: Any, wake: asyncio.Event, name: str) -> None:
         backoff = IDLE_POLL_S
@@ -237,7 +243,10 @@ class Worker:
                 )
             )
         if outbox_on:
-            self._tasks.append(asyncio.create_task(self._loop_forever(self.deliver_due, self._outbox_wake, "outbox")))
+            for name, work in self._lanes():
+                wake = asyncio.Event()
+                self._outbox_wakes.append(wake)
+                self._tasks.append(asyncio.create_task(self._loop_forever(work, wake, f"outbox:{name}")))
         if sweeps_on:
             self._scheduler = AsyncIOScheduler(timezone="UTC")
             for name, (interval, sweep) in sweeps.SWEEPS.items():
@@ -253,6 +262,20 @@ class Worker:
                 )
             self._scheduler.start()
 
+    def _lanes(self) -> list[tuple[str, Any]]:
+        """One delivery loop per configured channel, so a slow or rate-limited platform (SMS at 10/s)
+        never holds up another's pages; each batch is about one second of that channel's rate.
+        A last lane takes rows for channels this process does not have (they dead-letter with a reason)."""
+        cfg = self.svc.settings.outbox
+        names = sorted(self.svc.channels)
+        lanes: list[tuple[str, Any]] = []
+        for name in names:
+            rate = cfg.rate_limits.get(name) or cfg.batch_size
+            batch = max(1, min(cfg.batch_size, int(rate)))
+            lanes.append((name, lambda name=name, batch=batch: self.deliver_due(batch, channels=[name])))
+        lanes.append(("other", lambda: self.deliver_due(exclude=names)))
+        return lanes
+
     async def _run_sweep(self, name: str, sweep: sweeps.Sweep) -> None:
         try:
             handled = await asyncio.to_thread(sweep, self.svc, self.svc.clock())
@@ -266,7 +289,8 @@ class Worker:
         """Stop loops and scheduler; in-flight work finishes or stays pending for the next start."""
         self._stopping = True
         self._inbound_wake.set()
-        self._outbox_wake.set()
+        for wake in self._outbox_wakes:
+            wake.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         # Let a delivery round in progress finish: cancelling between a platform accepting a message and

@@ -9,7 +9,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend.queries import mask_phone
+from backend.phones import mask_phone
 from bot.dialogs import keywords
 from bot.dialogs.types import Bind, Context, Handoff, OwnerView, SendOtp, StepResult, Turn
 from bot.dialogs.units import match_unit

@@ -95,6 +95,7 @@ def _route(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> No
         else:
             _greet(res, ctx)
         return
+    parse = _topic_fallback(turn.text, parse, ctx)
     if parse.intent != "other" and parse.confidence < ctx.low_confidence:
         st["low_conf"] = st.get("low_conf", 0) + 1
         if st["low_conf"] >= LOW_CONFIDENCE_HANDOFF:
@@ -105,8 +106,6 @@ def _route(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> No
             res.say("low_confidence", choices=(("menu_repair", "menu:repair"), ("menu_agent", "menu:agent")))
         return
     st["low_conf"] = 0
-    if parse.intent == "other" and enquiry.needs_owner(turn.text):  # "我的工单", "warranty?"
-        parse = replace(parse, intent="enquiry")
     if parse.intent == "repair":
         _needs_owner(res, turn, parse, ctx, intake.start)
     elif parse.intent == "complaint":
@@ -124,6 +123,15 @@ def _route(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> No
         res.say("cancelled")
     else:
         res.say("ack_reply")
+
+
+def _topic_fallback(text: str, parse: Parse, ctx: Context) -> Parse:
+    """Menu-like requests the model may file under ``other`` or doubt: "我的工单", "我要报修", "保修期"."""
+    if parse.intent in ("other", "enquiry") and enquiry.needs_owner(text):
+        return replace(parse, intent="enquiry", confidence=max(parse.confidence, ctx.low_confidence))
+    if parse.intent == "other" and keywords.REPAIR_REQUEST.match(text):
+        return replace(parse, intent="repair", category=None, confidence=max(parse.confidence, ctx.low_confidence))
+    return parse
 
 
 def _needs_owner(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context, handler: Any) -> None:

@@ -15,6 +15,8 @@ NO = re.compile(r"^(2|否|不是|不对|不满意|没修好|还是不行|no|n|no
 GREETING = re.compile(r"^(你好|您好|hi|hello|hey|在吗|在不在|早上好|晚上好|哈喽)\W*$", re.I)
 THANKS = re.compile(r"谢谢|感谢|多谢|thank|thx", re.I)
 NONE_WORDS = re.compile(r"^(无|没有|没了|不用|no|none|nothing|nope)\W*$", re.I)
+REPAIR_REQUEST = re.compile(r"^\W*(我要|我想|想|要|申请)?(报修|维修|报个修|修理|修东西)\W*$"
+                            r"|^\W*(i want to |i'd like to )?(report a )?(repair|fix)\W*$", re.I)
 PHONE = re.compile(r"(?:\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})")
 CODE = re.compile(r"\b(\d{6})\b")
 

@@ -111,7 +111,6 @@ def test_engineer_acknowledges_an_sms_page_by_replying_1(world: World) -> None:
     assert [p.status for p in _pages(world)] == ["acked"]
 
 
-@pytest.mark.xfail(strict=True, reason="backend/dispatch.py pages staff.phone as stored (11 digits), not E.164")
 def test_sms_page_goes_to_an_e164_number(world: World) -> None:
     estate = world.estate
     world.chat("telegram", "7770080").say("厨房冒烟了 着火了", expect="值班工程师")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -158,4 +157,3 @@ def test_owner_without_identity_gets_the_survey_by_sms(sessions, clean) -> None:
     with w.svc.sessions() as s:
         ident = s.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == "sms")).one()
         assert ident.owner_id == case.owner_id
-    asyncio.run(asyncio.sleep(0))

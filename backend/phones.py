@@ -1,0 +1,22 @@
+"""Phone numbers: the E.164 form platforms need, and the masked form logs and screens show."""
+
+from __future__ import annotations
+
+
+def e164(phone: str) -> str:
+    """A mainland mobile number (11 digits starting with 1) as ``+86...``; anything else unchanged."""
+    return f"+86{phone}" if len(phone) == 11 and phone.isdigit() and phone.startswith("1") else phone
+
+
+def mask_phone(phone: str | None) -> str:
+    """Hide the middle of a phone number: ``13912345678`` → ``139****5678``.
+
+    Short or foreign numbers keep only their last four digits visible.
+    """
+    if not phone:
+        return ""
+    if len(phone) == 11 and phone.isdigit():
+        return f"{phone[:3]}****{phone[-4:]}"
+    if len(phone) <= 4:
+        return "*" * len(phone)
+    return "*" * (len(phone) - 4) + phone[-4:]
