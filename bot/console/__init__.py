@@ -11,10 +11,20 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.console import admin, conversation, inbox, login, pickup, rota, tickets, web  # noqa: F401 - pickup registers
+from bot.console import (  # noqa: F401 - pickup registers its sweep
+    admin,
+    conversation,
+    inbox,
+    login,
+    pickup,
+    reports,
+    rota,
+    tickets,
+    web,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, inbox, conversation, tickets, rota, admin):
+for _module in (login, inbox, conversation, tickets, rota, reports, admin):
     router.include_router(_module.router, prefix="/console")
 
 ERROR_TEXT = {403: "forbidden", 404: "not_found"}

@@ -11,12 +11,15 @@
     return function () { clearTimeout(timer); timer = setTimeout(fn, ms); };
   }
 
+  var issued = 0, applied = 0;  /* responses can arrive out of order: never paint an older one over a newer */
   function refresh(el) {
     if (!el || !el.dataset.src) { return; }
+    var seq = ++issued;
     fetch(el.dataset.src, { credentials: "same-origin", headers: { "Accept": "text/html-fragment" } })
       .then(function (r) { if (r.status === 401) { location.reload(); } return r.ok ? r.text() : null; })
       .then(function (html) {
-        if (html === null) { return; }
+        if (html === null || seq < applied) { return; }
+        applied = seq;
         var list = el.querySelector(".thread");
         var atBottom = list ? list.scrollTop + list.clientHeight >= list.scrollHeight - 30 : true;
         el.innerHTML = html;
@@ -82,7 +85,13 @@
   if (window.EventSource && (inbox || thread || page === "tickets")) {
     var dot = document.getElementById("live-dot");
     var es = new EventSource("/console/events");
-    es.onopen = function () { if (dot) { dot.classList.add("on"); } body.dataset.live = "1"; };
+    es.onopen = function () {
+      if (dot) { dot.classList.add("on"); }
+      body.dataset.live = "1";
+      /* catch up on what happened while the page loaded or the stream reconnected */
+      if (inbox) { refreshInbox(); }
+      if (thread) { refreshThread(); }
+    };
     es.onerror = function () { if (dot) { dot.classList.remove("on"); } body.dataset.live = "0"; };
     es.onmessage = function (msg) {
       try { onEvent(JSON.parse(msg.data)); } catch (e) { /* ignore malformed events */ }
