@@ -409,8 +409,7 @@ def deliveries_of(wechat: Any, twilio: Any, telegram: Any) -> list[tuple[str, st
     fakes = {"wechat": wechat, "sms": twilio, "telegram": telegram}
     for channel, accepted, key, is_send in sources:
         requests = [r for r in list(fakes[channel].requests) if is_send(r)]
-        if len(requests) == len(accepted):
-            out.extend((channel, str(r.data.get(key)), r.received_at) for r in requests)
-        else:
-            out.extend((channel, str(m.get(key)), 0.0) for m in accepted)
+        times = [r.received_at for r in requests] if len(requests) == len(accepted) else [0.0] * len(accepted)
+        # recipients always come from the accepted list: a refused or half-read request never counts
+        out.extend((channel, str(m.get(key)), t) for m, t in zip(accepted, times, strict=True))
     return out

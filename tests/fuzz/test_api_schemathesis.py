@@ -17,10 +17,6 @@ from benchmarks.loadgen import stack
 from tests.reliability.inproc import InProcess, settings_for, short_timeout_channels
 
 pytestmark = [pytest.mark.filterwarnings("ignore"), pytest.mark.slow]
-# The class of 500 this test found, in code owned elsewhere (bot/api/*): an integer path id beyond
-# 64 bits reaches the database driver, which raises (SQLite: OverflowError; PostgreSQL: out of range).
-# Reported; tolerated here (as an xfail naming the operations) until the API bounds its ids.
-KNOWN_5XX = ("int too large to convert", "out of range")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +64,4 @@ def test_api_never_answers_5xx(api_schema: schemathesis.schemas.BaseSchema) -> N
             check()
         except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them all
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}"[:1500])
-    unexpected = [f for f in failures if not any(known in f for known in KNOWN_5XX)]
-    assert not unexpected, "\n\n".join(unexpected)
-    if failures:
-        pytest.xfail("known 5xx outside this suite's files: " + "; ".join(f.split(":")[0] for f in failures))
+    assert not failures, "\n\n".join(failures)
