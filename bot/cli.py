@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -88,6 +89,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     _setup_logging(settings.log_level)
+    if args.nice:
+        os.nice(args.nice)  # webhook answers (the web process) go first when CPU is short
     upgrade(settings.database_url)
     svc = build_services(settings)
     pg_events.attach(svc)  # PostgreSQL: console events reach the web processes
@@ -147,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="inbound processing, outbox delivery and sweeps (no web server)")
     worker.add_argument("--once", action="store_true", help="drain what is due once and exit")
     worker.add_argument("--no-sweeps", action="store_true", help="leave the sweeps to another worker")
+    worker.add_argument("--nice", type=int, default=0, metavar="N",
+                        help="lower this process's CPU priority by N when it shares a machine with the web process")
     worker.set_defaults(func=cmd_worker)
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal as a homeowner")

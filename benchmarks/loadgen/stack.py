@@ -356,7 +356,9 @@ def serve_process(env: dict[str, str], log_dir: Path, port: int, *, worker: bool
 
 def worker_process(env: dict[str, str], log_dir: Path, name: str, *, sweeps: bool = True) -> AnjuProcess:
     """An ``anju worker`` process, not yet started."""
-    return AnjuProcess(["worker"] + ([] if sweeps else ["--no-sweeps"]), env, log_dir / f"{name}.log")
+    # Workers yield the CPU to the web process, whose answers are the latency-critical path.
+    args = ["worker", "--nice", "10"] + ([] if sweeps else ["--no-sweeps"])
+    return AnjuProcess(args, env, log_dir / f"{name}.log")
 
 
 # ----------------------------------------------------------------------------------------- fakes
