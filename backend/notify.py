@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from backend.db import is_postgres
 from backend.models import ChannelIdentity, NoticeDelivery, Outbox, Owner
+from backend.phones import e164
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 BULK_PRIORITY = 8
@@ -53,11 +54,6 @@ def render(key: str, lang: str, **params: Any) -> str:
     """Template ``key`` in ``lang`` (zh fallback) with ``params``; a missing parameter is blank."""
     entry = messages()[key]
     return (entry.get(lang) or entry["zh"]).format_map(_Blank(params))
-
-
-def e164(phone: str) -> str:
-    """A mainland mobile as ``+86...``; other numbers unchanged."""
-    return f"+86{phone}" if len(phone) == 11 and phone.startswith("1") else phone
 
 
 @dataclass(frozen=True)
@@ -177,6 +173,17 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
         return
     dialect = postgresql if is_postgres(session) else sqlite
     session.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def insert_new_outbox(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Queue outbox rows whose ``dedupe_key`` is not there yet; returns how many were new."""
+    if not rows:
+        return 0
+    keys = [r["dedupe_key"] for r in rows]
+    have = set(session.scalars(select(Outbox.dedupe_key).where(Outbox.dedupe_key.in_(keys))))
+    fresh = [r for r in rows if r["dedupe_key"] not in have]
+    insert_ignore(session, Outbox.__table__, fresh)
+    return len(fresh)
 
 
 def template_data(template: str | None, params: Mapping[str, Any]) -> dict[str, str]:

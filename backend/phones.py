@@ -20,3 +20,14 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) <= 4:
         return "*" * len(phone)
     return "*" * (len(phone) - 4) + phone[-4:]
+
+
+def normalise_phone(raw: str) -> str:
+    """A phone as platforms and owners give it, in our stored form.
+
+    Mainland numbers become 11 digits (``+86 139-1234-5678`` -> ``13912345678``); others digits with ``+``.
+    """
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits if len(digits) == 11 else ("+" + digits if raw.strip().startswith("+") else digits)

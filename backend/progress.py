@@ -33,7 +33,7 @@ from backend.notify import (
     Job,
     Notice,
     Policy,
-    insert_ignore,
+    insert_new_outbox,
     proactive_config,
     queue_jobs,
     render,
@@ -196,9 +196,4 @@ def remind_staff_missing(session: Session, *, now: datetime, tz: ZoneInfo, enabl
                              "priority": 6, "payload": {"text": text}, "status": "queued", "attempts": 0,
                              "next_attempt_at": now, "created_at": now,
                              "dedupe_key": f"progress_missing:{project.id}:{month}:{member.id}"})
-    if not rows:
-        return 0
-    have = set(session.scalars(select(Outbox.dedupe_key).where(Outbox.dedupe_key.in_([r["dedupe_key"] for r in rows]))))
-    rows = [r for r in rows if r["dedupe_key"] not in have]
-    insert_ignore(session, Outbox.__table__, rows)
-    return len(rows)
+    return insert_new_outbox(session, rows)

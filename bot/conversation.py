@@ -27,6 +27,7 @@ from backend.models import (
     Ticket,
     Urgency,
 )
+from backend.phones import normalise_phone
 from bot import effects as fx
 from bot.channels.base import InboundMessage
 from bot.channels.privacy import mask_phone
@@ -38,14 +39,6 @@ from nlu.types import Parse
 
 log = logging.getLogger(__name__)
 URGENCY_RANK = {"normal": 0, "high": 1, "emergency": 2}
-
-
-def normalise_phone(raw: str) -> str:
-    """Mainland numbers as 11 digits (``+86 139-1234-5678`` -> ``13912345678``); others as digits with +."""
-    digits = "".join(ch for ch in raw if ch.isdigit())
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits if len(digits) == 11 else ("+" + digits if raw.strip().startswith("+") else digits)
 
 
 def get_identity(session: Session, channel: str, external_id: str, now: datetime) -> ChannelIdentity:

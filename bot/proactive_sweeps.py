@@ -22,9 +22,18 @@ from sqlalchemy.orm import Session
 from backend import progress, reminders, tickets
 from backend.db import is_postgres, transaction
 from backend.dispatch import staff_channels
-from backend.models import ChannelIdentity, Conversation, Kind, Message, Mode, Outbox, Staff, Survey, Ticket
-from backend.notify import Policy, Reach, choose, e164, insert_ignore, load_reach, proactive_config, template_data
+from backend.models import ChannelIdentity, Conversation, Kind, Message, Mode, Staff, Survey, Ticket
+from backend.notify import (
+    Policy,
+    Reach,
+    choose,
+    insert_new_outbox,
+    load_reach,
+    proactive_config,
+    template_data,
+)
 from backend.outbox import enqueue
+from backend.phones import e164
 from bot import sweeps
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs.texts import render
@@ -94,12 +103,7 @@ def notify_staff(session: Session, svc: Services, staff: list[Staff], key: str, 
                          "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now,
                          "ticket_id": params.get("ticket_id"),
                          "dedupe_key": f"{key}:{params.get('ref')}:{member.id}"})
-    if not rows:
-        return 0
-    have = set(session.scalars(select(Outbox.dedupe_key).where(Outbox.dedupe_key.in_([r["dedupe_key"] for r in rows]))))
-    rows = [r for r in rows if r["dedupe_key"] not in have]
-    insert_ignore(session, Outbox.__table__, rows)
-    return len(rows)
+    return insert_new_outbox(session, rows)
 
 
 def _staff_with_roles(session: Session, roles: list[str]) -> list[Staff]:

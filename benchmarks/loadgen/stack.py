@@ -13,8 +13,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -58,19 +57,9 @@ API_TOKEN = "load-api-token-0123456789"
 # outbound rate limits high enough that the fakes, not the limiter, are the platform (see load.md)
 UNLIMITED_RATES = {"wechat": 100000.0, "sms": 100000.0, "telegram": 100000.0}
 
+from tests.e2e.live import wait_for  # noqa: E402  (one polling helper for tests and benchmarks)
+
 _schemas = itertools.count(1)
-
-
-def wait_for(probe: Callable[[], T], what: str, timeout: float = 30.0, interval: float = 0.05) -> T:
-    """Poll ``probe`` until it returns something truthy; raise ``AssertionError`` after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
 
 
 def free_port() -> int:

@@ -67,7 +67,7 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> bo
         picked = (turn.button or "").removeprefix("loc:")
         slots["location"] = picked if picked in LOCATIONS else entities.get("location") or "other"
         if slots["location"] == "other" and turn.text and not picked:
-            slots["description"] = f"{slots['description']}（{turn.text.strip()}）"
+            slots["description"] = f"{slots.get('description') or ''}（{turn.text.strip()}）"
     elif step == "appointment":
         slots["appointment"] = entities.get("appointment") or {"text": turn.text.strip() or "any"}
     elif step == "confirm":
