@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.exc import OperationalError
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from backend import inbound, outbox
@@ -143,7 +144,11 @@ async def accept(channel_name: str, request: Request) -> Response:
         raise HTTPException(503, "temporarily unavailable, retry later") from None
     if stored and request.app.state.worker is not None:
         request.app.state.worker.wake_inbound()
-    return _answer(channel.ack(req))
+    response = _answer(channel.ack(req))
+    after = getattr(channel, "after_accept", None)  # e.g. Telegram: answer button presses, after the 200
+    if after is not None and stored:
+        response.background = BackgroundTask(after, messages)
+    return response
 
 
 @router.api_route("/wechat", methods=["GET", "POST"])

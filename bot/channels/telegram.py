@@ -213,6 +213,13 @@ class TelegramChannel:
             return self._failure(exc)
         return DeliveryResult(ok=True)
 
+    async def after_accept(self, messages: Sequence[InboundMessage]) -> None:
+        """Answer the button presses just accepted, so the owner's or engineer's spinner stops."""
+        for message in messages:
+            query_id = (message.raw.get("callback_query") or {}).get("id") if message.kind == "button" else None
+            if query_id:
+                await self.answer_callback(str(query_id))
+
     async def set_webhook(
         self, url: str, *, allowed_updates: Sequence[str] = ("message", "callback_query")
     ) -> DeliveryResult:

@@ -60,6 +60,7 @@ def test_engineer_acknowledges_with_the_telegram_button(world: World) -> None:
     sent = world.hooks.telegram_button(int(estate.engineer1_chat), f"ack:{page.id}")
     assert sent.response.status_code == 200
     assert any("已确认接单" in r for r in engineer.expect("已确认接单", sent))
+    wait_for(lambda: world.platforms.telegram.calls("answerCallbackQuery"), "the button press to be answered")
 
     [page] = _pages(world)
     assert page.status == "acked" and page.acked_at is not None
