@@ -6,7 +6,9 @@ owner messages go through the real signed webhook. Screenshots land in ``docs/``
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +28,11 @@ from tests.factories import make_staff
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+# The README's screenshots are refreshed with ANJU_UPDATE_SCREENSHOTS=1; otherwise they go to a temp folder
+# so a test run never modifies tracked files.
+DOCS = (Path(__file__).resolve().parents[2] / "docs" if os.environ.get("ANJU_UPDATE_SCREENSHOTS")
+        else Path(tempfile.gettempdir()) / "anju-screenshots")
+DOCS.mkdir(exist_ok=True)
 OPENID = "oBrowserOwner01"
 LIVE_BOUND_S = 3.0  # "within a second" in production; generous here for loaded CI machines
 
