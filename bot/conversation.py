@@ -12,19 +12,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from backend import dispatch, tickets
 from backend.db import is_postgres
 from backend.models import (
+    Building,
     ChannelIdentity,
     Conversation,
     Kind,
     Message,
     Mode,
     Owner,
+    Ownership,
     Staff,
     Ticket,
+    Unit,
     Urgency,
 )
 from backend.phones import normalise_phone
@@ -38,7 +41,9 @@ from bot.services import Services
 from nlu.types import Parse
 
 log = logging.getLogger(__name__)
-URGENCY_RANK = {"normal": 0, "high": 1, "emergency": 2}
+# Everything owner_view() reads, in two queries instead of one per unit, building and project.
+OWNER_VIEW = [selectinload(Owner.ownerships).joinedload(Ownership.unit).joinedload(Unit.building)
+              .joinedload(Building.project)]
 
 
 def get_identity(session: Session, channel: str, external_id: str, now: datetime) -> ChannelIdentity:
@@ -79,7 +84,8 @@ def owner_view(owner: Owner) -> OwnerView:
 
 def find_owner(session: Session, phone: str) -> OwnerView | None:
     """An active owner registered with ``phone``."""
-    stmt = select(Owner).where(Owner.phone == normalise_phone(phone), Owner.deleted_at.is_(None)).limit(1)
+    stmt = (select(Owner).where(Owner.phone == normalise_phone(phone), Owner.deleted_at.is_(None))
+            .options(*OWNER_VIEW).limit(1))
     owner = session.scalars(stmt).first()
     return owner_view(owner) if owner and owner.ownerships else None
 
@@ -138,7 +144,7 @@ def process(session: Session, msg: InboundMessage, svc: Services, now: datetime)
         return applied
     if conv.mode is not Mode.BOT:
         return _while_staff_holds(session, conv, identity, msg, parse, svc, now, applied)
-    owner = session.get(Owner, identity.owner_id) if identity.owner_id else None
+    owner = session.get(Owner, identity.owner_id, options=OWNER_VIEW) if identity.owner_id else None
     ctx = _context(session, identity, owner, svc, now)
     result = step(conv.state, build_turn(msg, conv.state), parse, ctx)
     identity.language = result.lang
