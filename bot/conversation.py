@@ -30,6 +30,7 @@ from backend.models import (
     Unit,
     Urgency,
 )
+from backend.outbox import enqueue
 from backend.phones import normalise_phone
 from bot import effects as fx
 from bot.channels.base import InboundMessage
@@ -200,7 +201,7 @@ def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, ms
         text = render("page_acked", staff.language, ticket=ticket.number if ticket else "")
     else:
         text = render("staff_unknown", staff.language)
-    fx.send_text(session, identity.channel, identity.external_id, text, now=now, staff_id=staff.id)
+    enqueue(session, channel=identity.channel, recipient=identity.external_id, text=text, now=now, staff_id=staff.id)
     applied = fx.Applied()
     if page is not None:
         applied.console_events.append({"type": "page_acked", "ticket_id": page.ticket_id})

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from backend import dispatch, tickets
+from backend import dispatch, pipl, tickets
 from backend.models import ChannelIdentity, Conversation, Kind, Level, Message, Mode, Survey, Ticket, Urgency
 from backend.outbox import REPLY_PRIORITY, enqueue
 from backend.phones import e164
@@ -30,11 +30,6 @@ class Applied:
     console_events: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     wake_outbox: bool = False
-
-
-def send_text(session: Session, channel: str, recipient: str, text: str, *, now: datetime, **kw: Any) -> None:
-    """Queue a plain message (outside a dialog)."""
-    enqueue(session, channel=channel, recipient=recipient, text=text, now=now, **kw)
 
 
 @dataclass
@@ -221,6 +216,8 @@ def _consent(a: Run, e: d.SetMarketingConsent) -> None:
             text=f"marketing {'opt-in' if e.granted else 'opt-out'} by keyword {e.keyword!r}",
         )
     )
+    pipl.log(a.session, a.identity.owner_id, "grant" if e.granted else "withdraw", now=a.now, actor="owner",
+             source="keyword", channel=a.identity.channel, keyword=e.keyword)
 
 
 def _confirmation(a: Run, e: d.OwnerConfirmation) -> None:

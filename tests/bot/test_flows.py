@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from backend.models import ChannelIdentity, Conversation, DispatchPage, Mode, Ticket, TicketEvent
+from backend.models import ChannelIdentity, ConsentEvent, Conversation, DispatchPage, Mode, Ticket, TicketEvent
 from tests.bot.conftest import Estate
 from tests.bot.harness import Bot
 
@@ -181,6 +181,8 @@ def test_opt_out_is_recorded_and_acknowledged(bot: Bot, estate: Estate) -> None:
     with bot.svc.sessions() as s:
         ident = s.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == "sms")).one()
         assert ident.marketing_opt_out_at is not None
+        event = s.scalars(select(ConsentEvent)).one()
+        assert (event.action, event.channel, event.source) == ("withdraw", "sms", "keyword")
 
 
 def test_platform_retry_is_processed_once(bot: Bot, estate: Estate) -> None:
