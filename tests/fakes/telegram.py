@@ -74,6 +74,9 @@ class FakeTelegram(FakeServer):
         handler = self._methods().get(method)
         if handler is None:
             return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        if method in ("sendMessage", "sendPhoto") and not request.data.get("chat_id"):
+            # as the Bot API does; also what a request cut short by a killed sender looks like
+            return Reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat_id is empty"})
         if method != "getMe":
             self.sent.append({"method": method, **request.data})
         return Reply(200, {"ok": True, "result": handler(request.data)})

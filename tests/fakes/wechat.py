@@ -72,6 +72,8 @@ class FakeWeChat(FakeServer):
             return Reply(200, INVALID_TOKEN)
         if self._errcodes:
             return Reply(200, self._errcodes.popleft())
+        if not request.data.get("touser"):  # the API's answer; also a request cut short by a killed sender
+            return Reply(200, {"errcode": 40003, "errmsg": "invalid openid"})
         self.sent.append({"_endpoint": endpoint, **request.data})
         answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok"}
         if endpoint == "template":
