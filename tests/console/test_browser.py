@@ -22,7 +22,7 @@ from backend.models import Conversation, Mode, Role
 from nlu import ensure_trained
 from tests.console.conftest import PASSWORD, password_hash
 from tests.db import truncate_all
-from tests.e2e.live import Estate, Hooks, LiveServer, Platforms, bind_identity, build_settings, seed_estate, wait_for
+from tests.e2e.live import Estate, Hooks, LiveServer, Platforms, bind_identity, running_app, seed_estate, wait_for
 from tests.factories import make_staff
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,19 +50,10 @@ def live(db_url: str, engine: Engine, tmp_path_factory: pytest.TempPathFactory, 
     """The app under uvicorn (embedded worker on), all channels pointed at the fakes."""
     data_dir = tmp_path_factory.mktemp("console-browser")
     ensure_trained(data_dir / "nlu")
-    truncate_all(engine)
-    server = LiveServer(lambda port: build_settings(
-        database_url=db_url, data_dir=data_dir, port=port, wechat_api=fake_wechat_server.base_url,
-        twilio_api=fake_twilio_server.base_url, telegram_api=fake_telegram_server.base_url,
-        session_secret="browser-test-session-secret"))
-    server._server.config.timeout_graceful_shutdown = 3  # open event streams must not hold up the shutdown
-    server.start()
-    try:
+    fakes = (fake_wechat_server, fake_twilio_server, fake_telegram_server)
+    with running_app(engine, db_url, data_dir, fakes, graceful_shutdown_s=3,
+                     session_secret="browser-test-session-secret") as server:
         yield server
-    finally:
-        server.stop()
-        server.services.engine.dispose()
-        truncate_all(engine)
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,7 @@ from sqlalchemy import Engine
 
 from backend.models import utcnow
 from nlu import ensure_trained
-from tests.db import truncate_all
-from tests.e2e.live import Hooks, LiveServer, Platforms, World, build_settings, clear_tables, seed_estate
+from tests.e2e.live import Hooks, LiveServer, Platforms, World, clear_tables, running_app, seed_estate
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.wechat import FakeWeChat
@@ -42,21 +41,9 @@ def live(
     fake_telegram_server: FakeTelegram,
 ) -> Iterator[LiveServer]:
     """The running app (all three channels against the fakes), shared by the e2e package."""
-    truncate_all(engine)  # leftovers of other suites must not reach our worker
-    server = LiveServer(lambda port: build_settings(
-        database_url=db_url,
-        data_dir=e2e_data_dir,
-        port=port,
-        wechat_api=fake_wechat_server.base_url,
-        twilio_api=fake_twilio_server.base_url,
-        telegram_api=fake_telegram_server.base_url,
-    )).start()
-    try:
+    fakes = (fake_wechat_server, fake_twilio_server, fake_telegram_server)
+    with running_app(engine, db_url, e2e_data_dir, fakes) as server:
         yield server
-    finally:
-        server.stop()
-        server.services.engine.dispose()
-        truncate_all(engine)
 
 
 @pytest.fixture(scope="package")

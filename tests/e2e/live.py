@@ -13,7 +13,8 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from backend.models import Base, ChannelIdentity, InboundEvent, OnCallShift, Out
 from bot.app import create_app
 from bot.services import Services
 from bot.settings import Settings
+from tests.db import truncate_all
 from tests.factories import make_owner, make_staff, make_unit
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio, twilio_signed_form
@@ -485,3 +487,23 @@ class World:
     def chat(self, channel: str, user: str, *, mode: str = "plain") -> Chat:
         """A conversation as ``user`` on ``channel``."""
         return Chat(self.hooks, self.platforms, channel, user, mode=mode)
+
+
+@contextmanager
+def running_app(engine: Engine, db_url: str, data_dir: Path, fakes: tuple[FakeWeChat, FakeTwilio, FakeTelegram],
+                *, graceful_shutdown_s: float | None = None, **settings: Any) -> Iterator[LiveServer]:
+    """The real app under uvicorn against the fake platforms, on an emptied database (emptied again after)."""
+    wechat, twilio, telegram = fakes
+    truncate_all(engine)  # leftovers of other suites must not reach our worker
+    server = LiveServer(lambda port: build_settings(
+        database_url=db_url, data_dir=data_dir, port=port, wechat_api=wechat.base_url, twilio_api=twilio.base_url,
+        telegram_api=telegram.base_url, **settings))
+    if graceful_shutdown_s is not None:  # open event streams must not hold up the shutdown
+        server._server.config.timeout_graceful_shutdown = graceful_shutdown_s
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.services.engine.dispose()
+        truncate_all(engine)
