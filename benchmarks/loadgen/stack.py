@@ -45,19 +45,21 @@ ROOT = Path(__file__).resolve().parents[2]
 ANJU = str(Path(sys.executable).with_name("anju"))
 
 WECHAT_TOKEN = "anju-load-token"
-WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-WECHAT_APP_ID = "wx_fake_app"
-WECHAT_SECRET = "fake-secret"
-TWILIO_SID = "AC00000000000000000000000000000001"
-TWILIO_TOKEN = "fake-auth-token"
-TWILIO_NUMBER = "+15005550006"
-TELEGRAM_TOKEN = "123456:FAKE-token"
 TELEGRAM_SECRET = "load_Secret-token-42"
 API_TOKEN = "load-api-token-0123456789"
 # outbound rate limits high enough that the fakes, not the limiter, are the platform (see load.md)
 UNLIMITED_RATES = {"wechat": 100000.0, "sms": 100000.0, "telegram": 100000.0}
 
-from tests.e2e.live import wait_for  # noqa: E402  (one polling helper for tests and benchmarks)
+from tests.e2e.live import (  # noqa: E402  (the fakes' credentials and one polling helper, as in the tests)
+    TELEGRAM_TOKEN,
+    TWILIO_NUMBER,
+    TWILIO_SID,
+    TWILIO_TOKEN,
+    WECHAT_AES_KEY,
+    WECHAT_APP_ID,
+    WECHAT_SECRET,
+    wait_for,
+)
 
 _schemas = itertools.count(1)
 
