@@ -23,8 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.loadgen import driver, stack
 from nlu import ensure_trained
+from tests.loadgen import driver, stack
 
 PG_URL = os.environ.get("ANJU_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RESULTS = Path(__file__).resolve().parent / "results"

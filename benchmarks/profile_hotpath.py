@@ -25,7 +25,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.loadgen import driver, stack
 from bot.channels.base import WebRequest
 from bot.services import build_services
 from bot.settings import Settings
@@ -35,6 +34,7 @@ from nlu import ensure_trained
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.wechat import FakeWeChat
+from tests.loadgen import driver, stack
 
 PG_URL = os.environ.get("ANJU_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

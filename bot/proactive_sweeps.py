@@ -4,7 +4,7 @@ callback surveys (chat or voice, one retry, then a manual call), low-score alert
 
 Every sweep works on due rows in one transaction (claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL)
 and writes outbox rows with dedupe keys, so a restart or a second worker never loses or doubles a message.
-Importing this module registers the sweeps (``bot.app`` imports it through ``bot.voice``).
+The worker runs them from the list in :mod:`bot.sweeps`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from backend.notify import (
 )
 from backend.outbox import enqueue
 from backend.phones import e164
-from bot import sweeps
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs.texts import render
 from bot.services import Services
@@ -250,17 +249,3 @@ def _run(coro: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
-
-
-def register_all() -> None:
-    """Register the proactive sweeps (idempotent)."""
-    sweeps.register("publish_progress", 30.0, publish_progress)
-    sweeps.register("maintenance_campaigns", 60.0, maintenance_campaigns)
-    sweeps.register("grant_warranty", 3600.0, grant_warranty)
-    sweeps.register("warranty_reminders", 300.0, warranty_reminders)
-    sweeps.register("surveys_due", 60.0, surveys_due)
-    sweeps.register("survey_alerts", 60.0, survey_alerts)
-    sweeps.register("progress_missing", 3600.0, progress_missing)
-
-
-register_all()

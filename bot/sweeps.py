@@ -1,5 +1,9 @@
 """Scheduled sweeps over due rows. Each is a plain function ``(services, now) -> rows handled``.
 
+:data:`SWEEPS` is the one list of them: ``anju serve`` (the embedded worker), ``anju worker`` and
+``anju worker --once`` all read it. Nothing registers itself at import time; a new sweep is a function
+in its own module plus one line here.
+
 APScheduler only triggers them; the business timers are columns, so a restart or a second worker
 loses nothing (rows are claimed with SKIP LOCKED on PostgreSQL).
 """
@@ -12,6 +16,9 @@ from datetime import datetime
 
 from backend import dispatch
 from backend.db import transaction
+from bot import proactive_sweeps as proactive
+from bot.console.i18n import config as console_config
+from bot.console.pickup import pickup_sweep
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -28,15 +35,18 @@ def escalate_pages(svc: Services, now: datetime) -> int:
     return len(pages)
 
 
-# name -> (interval in seconds, sweep); other modules append theirs with register().
+# name -> (interval in seconds, sweep): every sweep a worker runs, in the order ``run_all`` runs them.
 SWEEPS: dict[str, tuple[float, Sweep]] = {
     "escalate_pages": (10.0, escalate_pages),
+    "publish_progress": (30.0, proactive.publish_progress),
+    "maintenance_campaigns": (60.0, proactive.maintenance_campaigns),
+    "grant_warranty": (3600.0, proactive.grant_warranty),
+    "warranty_reminders": (300.0, proactive.warranty_reminders),
+    "surveys_due": (60.0, proactive.surveys_due),
+    "survey_alerts": (60.0, proactive.survey_alerts),
+    "progress_missing": (3600.0, proactive.progress_missing),
+    "handoff_pickup": (console_config().pickup_sweep_seconds, pickup_sweep),
 }
-
-
-def register(name: str, interval_s: float, sweep: Sweep) -> None:
-    """Add a sweep to every worker started afterwards."""
-    SWEEPS[name] = (interval_s, sweep)
 
 
 def run_all(svc: Services, now: datetime | None = None) -> dict[str, int]:

@@ -11,12 +11,11 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.console import (  # noqa: F401 - pickup registers its sweep
+from bot.console import (
     admin,
     conversation,
     inbox,
     login,
-    pickup,
     reports,
     rota,
     tickets,

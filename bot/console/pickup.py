@@ -1,6 +1,6 @@
 """The pickup sweep: alert supervisors when a waiting owner has not been picked up in time.
 
-Registered with :mod:`bot.sweeps` at import (``bot/app.py`` imports the console package).
+Listed in :data:`bot.sweeps.SWEEPS`, with the interval from ``config/console.yml``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from backend import dispatch
 from backend.db import transaction
 from backend.models import Role, Staff
 from backend.outbox import PAGE_PRIORITY, enqueue
-from bot import sweeps
-from bot.console.i18n import config, translate
+from bot.console.i18n import translate
 from bot.services import Services
 
 
@@ -42,5 +41,3 @@ def pickup_sweep(svc: Services, now: datetime) -> int:
                             "conversation_id": conv_id, "minutes": minutes})
     return len(found)
 
-
-sweeps.register("handoff_pickup", config().pickup_sweep_seconds, pickup_sweep)

@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 
-from benchmarks.loadgen import stack
+from tests.loadgen import stack
 from tests.reliability.inproc import InProcess, settings_for, short_timeout_channels
 
 pytestmark = [pytest.mark.filterwarnings("ignore"), pytest.mark.slow]

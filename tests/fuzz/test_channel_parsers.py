@@ -12,13 +12,13 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.loadgen import stack
 from bot.channels.base import ChannelError, InboundMessage, WebRequest
 from bot.channels.sms import SmsChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.wechat import WeChatChannel
 from tests.fakes.twilio import twilio_signed_form
 from tests.fakes.wechat import wechat_signed_post
+from tests.loadgen import stack
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 URL = "http://127.0.0.1:8000/hooks/sms"

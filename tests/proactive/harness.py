@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-import bot.proactive_sweeps  # noqa: F401  (registers the sweeps)
 import bot.worker
 from bot.services import Services, build_services
 from bot.settings import Settings

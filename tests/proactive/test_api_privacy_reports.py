@@ -53,7 +53,6 @@ def test_progress_update_api_preview_publish_and_report(session: Session) -> Non
     published = client.post(f"/api/v1/progress-updates/{out['id']}/publish", json={})
     assert published.json()["publish_at"] is not None
     from backend import progress
-    from bot.proactive_sweeps import policy as _policy  # noqa: F401  (module registers sweeps)
 
     assert progress.publish_due(session, now=NOW, tz=SH, policy=POLICY) == [out["id"]]
     report = client.get(f"/api/v1/progress-updates/{out['id']}/deliveries").json()

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.loadgen import stack
 from nlu import ensure_trained
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.wechat import FakeWeChat
+from tests.loadgen import stack
 from tests.reliability.inproc import InProcess, settings_for, short_timeout_channels
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from benchmarks.loadgen import stack
-from benchmarks.loadgen.driver import Planned
+from tests.loadgen import stack
+from tests.loadgen.driver import Planned
 
 
 def assert_nothing_lost_nothing_doubled(items: list[Planned], url: str, deliveries: list[tuple[str, str, float]],

@@ -11,7 +11,6 @@ import httpx
 from fastapi.testclient import TestClient
 
 from backend.models import utcnow
-from benchmarks.loadgen import driver, stack
 from bot.app import create_app
 from bot.channels.sms import SmsChannel
 from bot.channels.telegram import TelegramChannel
@@ -19,6 +18,7 @@ from bot.channels.wechat import WeChatChannel
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.worker import Worker
+from tests.loadgen import driver, stack
 
 BASE = "http://127.0.0.1:8000"
 

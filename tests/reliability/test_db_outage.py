@@ -14,7 +14,7 @@ from sqlalchemy import NullPool, func, select, text
 from backend import db as backend_db
 from backend.db import make_engine, session_factory
 from backend.models import InboundEvent, Outbox
-from benchmarks.loadgen import driver
+from tests.loadgen import driver
 from tests.reliability.conftest import Fakes
 from tests.reliability.inproc import BASE, InProcess
 from tests.reliability.test_hostile import user_on

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from backend.db import transaction
 from backend.models import Conversation, InboundEvent, Message, Role, Staff, Ticket
-from benchmarks.loadgen import driver, stack
 from bot.webhooks import SenderThrottle
 from tests.fakes.wechat import wechat_signed_post
+from tests.loadgen import driver, stack
 from tests.reliability.inproc import BASE, InProcess
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

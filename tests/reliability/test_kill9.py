@@ -21,7 +21,7 @@ from sqlalchemy import NullPool, select, update
 
 from backend.db import make_engine
 from backend.models import Outbox, utcnow
-from benchmarks.loadgen import driver, stack
+from tests.loadgen import driver, stack
 from tests.reliability.conftest import Fakes
 from tests.reliability.helpers import assert_nothing_lost_nothing_doubled
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from benchmarks.loadgen import driver, stack
+from tests.loadgen import driver, stack
 from tests.reliability.conftest import Fakes
 from tests.reliability.helpers import assert_nothing_lost_nothing_doubled
 

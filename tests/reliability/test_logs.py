@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from benchmarks.loadgen import driver, stack
 from bot.logs import MaskingFormatter
+from tests.loadgen import driver, stack
 from tests.reliability.conftest import Fakes
 from tests.reliability.inproc import BASE, InProcess
 from tests.reliability.test_hostile import owner_writes, user_on

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.models import InboundEvent, Message, Outbox
-from benchmarks.loadgen import stack
+from tests.loadgen import stack
 from tests.reliability.inproc import InProcess, settings_for, short_timeout_channels
 from tests.reliability.test_hostile import owner_writes
 

@@ -19,9 +19,9 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from benchmarks.loadgen import stack
 from tests.fakes.twilio import twilio_signed_form
 from tests.fakes.wechat import wechat_signed_post
+from tests.loadgen import stack
 
 # (kind, weight, texts). Owners of a real estate write mostly repairs, then enquiries and complaints;
 # a few per cent are emergencies (which also page the on-call engineers).

@@ -354,11 +354,11 @@ def worker_process(env: dict[str, str], log_dir: Path, name: str, *, sweeps: boo
 
 # ----------------------------------------------------------------------------------------- fakes
 class FakesProcess:
-    """The three fake platforms in a child process (``python -m benchmarks.loadgen.fakes``)."""
+    """The three fake platforms in a child process (``python -m tests.loadgen.fakes``)."""
 
     def __init__(self) -> None:
         """Start the child and read the platforms' URLs from its first output line."""
-        self.proc = subprocess.Popen([sys.executable, "-m", "benchmarks.loadgen.fakes"], cwd=ROOT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.loadgen.fakes"], cwd=ROOT,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         urls = json.loads(self.proc.stdout.readline())

@@ -1,6 +1,6 @@
 """The fake platforms as a child process: prints their URLs, then answers ``dump``/``reset`` on stdin.
 
-Run by :class:`benchmarks.loadgen.stack.FakesProcess`; one JSON line out per command in.
+Run by :class:`tests.loadgen.stack.FakesProcess`; one JSON line out per command in.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import json
 import sys
 from http.server import ThreadingHTTPServer
 
-from benchmarks.loadgen.stack import deliveries_of
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.fakes.wechat import FakeWeChat
+from tests.loadgen.stack import deliveries_of
 
 
 def main() -> int:
