@@ -9,17 +9,30 @@ def e164(phone: str) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """Hide the middle of a phone number: ``13912345678`` → ``139****5678``.
+    """Mask a phone number for logs and screens, keeping only enough to tell numbers apart.
 
-    Short or foreign numbers keep only their last four digits visible.
+    The one phone mask: the API, the console, the dialogs, the channels and the log formatter use it.
+    Chinese mobiles keep the 3-digit prefix and the last 4 digits (``138****5678``), North-American
+    numbers the last 2 (``+1 *** ***-**67``), anything else only its last 2 digits.
+
+    Args:
+        phone: The number in any common notation (``+86 138 0013 8000``, ``+14155550100``...).
+
+    Returns:
+        The masked form; ``""`` for an empty input.
     """
     if not phone:
         return ""
-    if len(phone) == 11 and phone.isdigit():
-        return f"{phone[:3]}****{phone[-4:]}"
-    if len(phone) <= 4:
-        return "*" * len(phone)
-    return "*" * (len(phone) - 4) + phone[-4:]
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    elif len(digits) == 11 and digits.startswith("1") and phone.strip().startswith("+"):
+        return f"+1 *** ***-**{digits[-2:]}"
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 2) + digits[-2:]
 
 
 def normalise_phone(raw: str) -> str:

@@ -26,7 +26,6 @@ from backend.models import (
     Unit,
     Urgency,
 )
-from backend.phones import mask_phone  # noqa: F401  (re-exported for the API)
 from backend.tickets import OPEN_STATUSES
 
 MAX_PAGE = 200

@@ -31,10 +31,9 @@ from backend.models import (
     Urgency,
 )
 from backend.outbox import enqueue
-from backend.phones import normalise_phone
+from backend.phones import mask_phone, normalise_phone
 from bot import effects as fx
 from bot.channels.base import InboundMessage
-from bot.channels.privacy import mask_phone
 from bot.dialogs.engine import step
 from bot.dialogs.texts import render
 from bot.dialogs.types import Context, OwnerView, TicketView, Turn, UnitView

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import re
 
+from backend.phones import mask_phone
+
 PHONE = re.compile(r"(?<!\d)(\+?\d{1,3}[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)|(?<![\w+])\+\d{6,}(\d{2})(?!\d)")
 
 
 def mask_phones(text: str) -> str:
-    """Replace phone numbers with ``138****5678`` / ``+***67`` forms."""
+    """Replace every phone number in ``text`` by its :func:`backend.phones.mask_phone` form."""
 
     def sub(m: re.Match[str]) -> str:
         if m.group(2):
-            return f"{m.group(2)}****{m.group(4)}"
-        return f"+***{m.group(5)}"
+            return mask_phone(m.group(2) + m.group(3) + m.group(4))
+        return mask_phone(m.group(0))
 
     return PHONE.sub(sub, text)
 

@@ -7,7 +7,6 @@ and not stored again; a database outage answers 503 so the platform retries inst
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -21,6 +20,7 @@ from backend import inbound, outbox
 from backend.db import transaction
 from bot.channels.base import ChannelError, InboundMessage, UnsupportedEvent, WebRequest, WebResponse
 from bot.envelope import to_payload
+from bot.ratelimit import TokenBuckets
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -70,28 +70,15 @@ class SenderThrottle:
 
     def __init__(self, burst: float = 20.0, rate: float = 1.0, clock: Any = time.monotonic) -> None:
         """``burst`` tokens per sender, refilled at ``rate`` per second."""
-        self.burst, self.rate, self.clock = burst, rate, clock
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
-        self._lock = threading.Lock()
+        self.burst, self.rate = burst, rate
+        self._buckets = TokenBuckets(clock)
 
     def allow(self, channel: str, sender: str) -> bool:
         """Take a token for this sender; False when its bucket is empty (the message is throttled)."""
-        now = self.clock()
-        key = (channel, sender)
-        with self._lock:
-            tokens, stamp = self._buckets.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - stamp) * self.rate)
-            allowed = tokens >= 1.0
-            self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
-            if len(self._buckets) > self.MAX_SENDERS:
-                self._forget_idle(now)
+        allowed = self._buckets.take((channel, sender), rate=self.rate, burst=self.burst) == 0
+        if len(self._buckets) > self.MAX_SENDERS:
+            self._buckets.forget_idle(self.burst / self.rate)
         return allowed
-
-    def _forget_idle(self, now: float) -> None:
-        full_after = self.burst / self.rate
-        for key, (_tokens, stamp) in list(self._buckets.items()):
-            if now - stamp >= full_after:
-                del self._buckets[key]
 
 
 def throttle_for(svc: Services) -> SenderThrottle:

@@ -19,6 +19,7 @@ from backend import inbound, outbox
 from backend.db import is_postgres, transaction
 from bot import conversation, envelope, sweeps
 from bot.effects import Applied
+from bot.ratelimit import TokenBuckets
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -29,27 +30,23 @@ RECORD_RETRY_S = 30.0  # keep retrying a send's bookkeeping this long (well insi
 
 
 class RateLimiter:
-    """A token bucket per channel (messages per second)."""
+    """Per-channel send rates (messages per second) over the shared :class:`~bot.ratelimit.TokenBuckets`."""
 
     def __init__(self, rates: dict[str, float]) -> None:
         """Rates by channel name; channels without a rate are unlimited."""
         self.rates = rates
-        self._tokens = dict(rates)
-        self._stamp = {name: time.monotonic() for name in rates}
+        self._buckets = TokenBuckets(clock=lambda: time.monotonic())  # looked up per call: tests fake ``time``
 
     async def wait(self, channel: str) -> None:
-        """Block until ``channel`` may send one message."""
+        """Block until ``channel`` may send one message (a burst of one second's worth at most)."""
         rate = self.rates.get(channel)
         if not rate:
             return
         while True:
-            now = time.monotonic()
-            self._tokens[channel] = min(rate, self._tokens[channel] + (now - self._stamp[channel]) * rate)
-            self._stamp[channel] = now
-            if self._tokens[channel] >= 1:
-                self._tokens[channel] -= 1
+            wait_s = self._buckets.take(channel, rate=rate, burst=rate)
+            if wait_s <= 0:
                 return
-            await asyncio.sleep((1 - self._tokens[channel]) / rate)
+            await asyncio.sleep(wait_s)
 
 
 class Worker:

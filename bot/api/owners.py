@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from backend.importer import COLUMN_HELP, COLUMNS, MAX_ROWS, import_owners_csv
-from backend.queries import MAX_ID, MAX_PAGE, list_owners, list_units, mask_phone, resolve_project
+from backend.phones import mask_phone
+from backend.queries import MAX_ID, MAX_PAGE, list_owners, list_units, resolve_project
 from bot.api.deps import NO_NUL, NowDep, SessionDep
 from bot.api.schemas import (
     ErrorOut,

@@ -4,42 +4,9 @@ from __future__ import annotations
 
 import re
 
-_NON_DIGITS = re.compile(r"\D")
+from backend.phones import mask_phone
 
-
-def _mask_cn_mobile(digits: str) -> str:
-    return f"{digits[:3]}****{digits[-4:]}"
-
-
-def _mask_nanp(digits: str) -> str:
-    return f"+1 *** ***-**{digits[-2:]}"
-
-
-def mask_phone(phone: str | None) -> str:
-    """Mask a phone number for logs, keeping only enough to tell numbers apart.
-
-    Chinese mobiles keep the 3-digit prefix and the last 4 digits (``138****5678``), North-American
-    numbers the last 2 (``+1 *** ***-**67``), anything else only its last 2 digits.
-
-    Args:
-        phone: The number in any common notation (``+86 138 0013 8000``, ``+14155550100``...).
-
-    Returns:
-        The masked form; ``""`` for an empty input.
-    """
-    if not phone:
-        return ""
-    digits = _NON_DIGITS.sub("", phone)
-    if len(digits) == 13 and digits.startswith("86"):
-        return _mask_cn_mobile(digits[2:])
-    if len(digits) == 11 and digits.startswith("1") and phone.strip().startswith("+"):
-        return _mask_nanp(digits)
-    if len(digits) == 11 and digits.startswith("1"):
-        return _mask_cn_mobile(digits)
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    return "*" * (len(digits) - 2) + digits[-2:]
-
+__all__ = ["mask_phone", "redact_secrets_in_logs"]  # the one phone mask lives in backend/phones.py
 
 # --- secrets ------------------------------------------------------------------------------------
 # Third-party clients log request URLs (httpx at INFO: Telegram's ``/bot<token>/sendMessage``; urllib3 at

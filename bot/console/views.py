@@ -27,6 +27,7 @@ from backend.models import (
     Staff,
     Ticket,
 )
+from backend.phones import mask_phone
 from backend.tickets import OPEN_STATUSES
 from bot.console.auth import Ctx
 from bot.console.i18n import config
@@ -111,7 +112,7 @@ def inbox_rows(session: Session, ctx: Ctx) -> list[InboxRow]:
         reserved = convs.route_waiting(session, conv, now=ctx.now, advisor_window=advisor_window())
         out.append(InboxRow(
             id=conv.id, channel=identity.channel if identity else "?",
-            who=(identity.display_name or _mask(identity.external_id)) if identity else "?",
+            who=(identity.display_name or _mask(identity.channel, identity.external_id)) if identity else "?",
             owner_name=owner.name if owner else None, unit=unit_label(session, owner),
             mode=conv.mode.value, held_by=names.get(conv.held_by_id) if conv.held_by_id else None,
             urgency=conv.urgency, waiting_s=(ctx.now - conv.waiting_since).total_seconds()
@@ -154,5 +155,7 @@ def unit_label(session: Session, owner: Owner | None) -> str | None:
     return f"{unit.building.project.name} {unit.label}"
 
 
-def _mask(external_id: str) -> str:
+def _mask(channel: str, external_id: str) -> str:
+    if channel == "sms":  # the sender id is the owner's phone number: the one phone mask
+        return mask_phone(external_id)
     return external_id if len(external_id) <= 6 else f"{external_id[:3]}…{external_id[-3:]}"
