@@ -104,19 +104,24 @@ def make_nlu(settings: Settings) -> Any:
     )
 
 
+def rules_from_settings(settings: Settings) -> ServiceRules:
+    """Service rules (calendar, windows, timers) as configured: the one place they are built."""
+    sla = settings.sla
+    return ServiceRules(
+        calendar=WorkCalendar(settings.timezone, sla.calendar_overrides, sla.close_of_business),
+        repeat_window=timedelta(days=sla.repeat_window_days),
+        engineer_contact=timedelta(hours=sla.engineer_contact_hours),
+        survey_delay=timedelta(hours=sla.survey_delay_hours),
+    )
+
+
 def build_services(
     settings: Settings, *, engine: Engine | None = None, channels: dict[str, Channel] | None = None, nlu: Any = None
 ) -> Services:
     """Wire everything from the settings; tests may pass their own engine, channels or NLU."""
     engine = engine or make_engine(settings.database_url)
     tz = ZoneInfo(settings.timezone)
-    calendar = WorkCalendar(settings.timezone, settings.sla.calendar_overrides, settings.sla.close_of_business)
-    rules = ServiceRules(
-        calendar=calendar,
-        repeat_window=timedelta(days=settings.sla.repeat_window_days),
-        engineer_contact=timedelta(hours=settings.sla.engineer_contact_hours),
-        survey_delay=timedelta(hours=settings.sla.survey_delay_hours),
-    )
+    rules = rules_from_settings(settings)
     if nlu is None:
         nlu = make_nlu(settings)
     return Services(

@@ -5,16 +5,18 @@ before serving:
 
 - ``app.state.settings``: a :class:`bot.settings.Settings`;
 - ``app.state.sessions``: a ``sessionmaker`` producing :class:`~sqlalchemy.orm.Session` objects;
-- optionally ``app.state.clock``: a zero-argument callable returning an aware ``datetime``
-  (defaults to the wall clock; tests pin it);
-- optionally ``app.state.rules``: a :class:`backend.tickets.ServiceRules` (else built from settings).
+- ``app.state.services`` (the application factory sets it): the API then runs on the app's own clock
+  (``services.clock``) and service rules (``services.rules``), the same the dialogs and sweeps use;
+- without services (the API's own tests): optionally ``app.state.clock``, a zero-argument callable
+  returning an aware ``datetime`` (else the wall clock), and ``app.state.rules`` (else built from settings
+  by :func:`bot.services.rules_from_settings`).
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import utcnow
 from backend.tickets import ServiceRules
-from backend.workdays import WorkCalendar
+from bot.services import rules_from_settings
 from bot.settings import Settings
 
 bearer_scheme = HTTPBearer(
@@ -55,21 +57,11 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_now(request: Request) -> datetime:
-    """The current time, from ``app.state.clock`` when the application provides one."""
-    clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
+    """The app's clock (``app.state.services.clock``), else ``app.state.clock``, else the wall clock."""
+    services = getattr(request.app.state, "services", None)
+    clock: Callable[[], datetime] | None = services.clock if services is not None else \
+        getattr(request.app.state, "clock", None)
     return clock() if clock is not None else utcnow()
-
-
-def rules_from_settings(settings: Settings) -> ServiceRules:
-    """Service rules (calendar, windows, timers) as configured."""
-    sla = settings.sla
-    calendar = WorkCalendar(settings.timezone, sla.calendar_overrides, sla.close_of_business)
-    return ServiceRules(
-        calendar=calendar,
-        repeat_window=timedelta(days=sla.repeat_window_days),
-        engineer_contact=timedelta(hours=sla.engineer_contact_hours),
-        survey_delay=timedelta(hours=sla.survey_delay_hours),
-    )
 
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store or compare text with NUL characters
@@ -79,8 +71,10 @@ NowDep = Annotated[datetime, Depends(get_now)]
 
 
 def get_rules(request: Request, settings: SettingsDep) -> ServiceRules:
-    """``app.state.rules`` if set, else rules built from the settings."""
-    rules: ServiceRules | None = getattr(request.app.state, "rules", None)
+    """The app's rules (``app.state.services.rules``), else ``app.state.rules``, else built from the settings."""
+    services = getattr(request.app.state, "services", None)
+    rules: ServiceRules | None = services.rules if services is not None else \
+        getattr(request.app.state, "rules", None)
     return rules if rules is not None else rules_from_settings(settings)
 
 
