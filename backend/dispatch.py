@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from backend.db import is_postgres
 from backend.models import DispatchPage, OnCallShift, Staff, Ticket
-from backend.outbox import PAGE_PRIORITY, enqueue
-from backend.phones import e164
+from backend.outbox import Priority
+from backend.staff_notify import notify_staff
 from backend.tickets import add_event
 
 MAX_LAYER = 3
@@ -38,14 +38,6 @@ def on_call(session: Session, layer: int, at: datetime) -> Staff | None:
     return shift.staff if shift else None
 
 
-def staff_channels(staff: Staff, enabled: Iterable[str]) -> list[tuple[str, str]]:
-    """The (channel, recipient) pairs a staff member can be paged on, among enabled channels."""
-    pairs = [("telegram", staff.telegram_chat_id), ("wechat", staff.wechat_openid),
-             ("sms", e164(staff.phone) if staff.phone else None)]
-    on = set(enabled)
-    return [(ch, rcpt) for ch, rcpt in pairs if rcpt and ch in on]
-
-
 def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelta, text: PageText,
          enabled_channels: Iterable[str], layer: int = 1) -> DispatchPage | None:
     """Page the on-call person of ``layer`` (or the next staffed layer) about ``ticket``.
@@ -61,14 +53,13 @@ def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelt
                           ack_due_at=now + ack_after)
         session.add(pg)
         session.flush()
-        channels = staff_channels(staff, enabled)
-        for channel, recipient in channels:
-            enqueue(session, channel=channel, recipient=recipient, text=text(ticket, current, staff), now=now,
-                    purpose="page", priority=PAGE_PRIORITY, staff_id=staff.id, ticket_id=ticket.id,
-                    dedupe_key=f"page:{pg.id}:{channel}",
-                    quick_replies=[{"label": "1 接单 / Ack", "payload": f"ack:{pg.id}"}])
+        body = text(ticket, current, staff)
+        sent = notify_staff(session, [staff], text=lambda _member, body=body: body,
+                            dedupe=lambda _member, channel, pg_id=pg.id: f"page:{pg_id}:{channel}", now=now,
+                            enabled=enabled, purpose="page", priority=Priority.PAGE, every_channel=True,
+                            ticket_id=ticket.id, quick_replies=[{"label": "1 接单 / Ack", "payload": f"ack:{pg.id}"}])
         add_event(session, ticket, "paged", at=now, layer=current, staff_id=staff.id, staff=staff.name,
-                  channels=[c for c, _ in channels], page_id=pg.id)
+                  channels=[c for _, c in sent], page_id=pg.id)
         return pg
     add_event(session, ticket, "page_failed", at=now, reason=f"nobody on call from layer {layer}")
     return None

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from backend.db import is_postgres
 from backend.models import ChannelIdentity, NoticeDelivery, Outbox, Owner
+from backend.outbox import Priority
 from backend.phones import e164
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
-BULK_PRIORITY = 8
+BULK_PRIORITY = Priority.BULK
 CHUNK = 2000
 
 
@@ -214,7 +215,7 @@ class Queued:
 
 def queue_jobs(session: Session, jobs: Sequence[Job], *, now: datetime, policy: Policy,
                reach: Mapping[int, Reach] | None = None, purpose: str = "notice",
-               priority: int = BULK_PRIORITY) -> Queued:
+               priority: Priority = Priority.BULK) -> Queued:
     """Route and queue ``jobs`` (one outbox row each, or a skipped delivery with its reason)."""
     reach = reach if reach is not None else load_reach(session, {j.owner_id for j in jobs})
     out_rows: list[dict[str, Any]] = []
@@ -244,7 +245,7 @@ def queue_jobs(session: Session, jobs: Sequence[Job], *, now: datetime, policy: 
         if notice.quick_replies:
             payload["quick_replies"] = list(notice.quick_replies)
         out_rows.append({"channel": route.channel, "recipient": route.recipient, "owner_id": job.owner_id,
-                         "purpose": "marketing" if job.marketing else purpose, "priority": priority,
+                         "purpose": "marketing" if job.marketing else purpose, "priority": int(priority),
                          "payload": payload, "status": "queued", "attempts": 0, "next_attempt_at": now,
                          "dedupe_key": key, "created_at": now})
         result.queued += 1
@@ -258,7 +259,7 @@ def send_one(session: Session, owner_id: int, notice: Notice, *, kind: str, ref_
     """Route and queue a single notice to one owner (idempotent per ``kind``/``ref_id``/owner)."""
     reach = load_reach(session, [owner_id])
     job = Job(kind, ref_id, owner_id, lambda _lang: notice, marketing)
-    queue_jobs(session, [job], now=now, policy=policy, reach=reach, purpose=purpose, priority=5)
+    queue_jobs(session, [job], now=now, policy=policy, reach=reach, purpose=purpose, priority=Priority.REPLY)
     who = reach.get(owner_id)
     if who is None:
         return Route(None, None, "none", "owner_missing")

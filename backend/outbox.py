@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,9 +22,22 @@ from backend.db import is_postgres
 from backend.models import Outbox
 
 LEASE = timedelta(seconds=60)
-PAGE_PRIORITY = 0
-REPLY_PRIORITY = 5
-BULK_PRIORITY = 8
+
+
+class Priority(IntEnum):
+    """Outbox order: lower goes first (``claim_due`` sorts on it). Stored as the integer."""
+
+    PAGE = 0  # emergency pages and staff alarms jump the queue
+    URGENT = 1  # an emergency's safety steps to the owner, one-time codes
+    NOTICE = 4  # staff notices (survey alerts, manual callbacks)
+    REPLY = 5  # the bot's and staff's replies in a conversation
+    FOLLOW_UP = 6  # survey prompts, reminders to staff
+    BULK = 8  # progress updates, campaigns, warranty reminders
+
+
+PAGE_PRIORITY = Priority.PAGE
+REPLY_PRIORITY = Priority.REPLY
+BULK_PRIORITY = Priority.BULK
 QUIET_PURPOSES = frozenset({"notice", "marketing", "survey"})
 
 
@@ -54,7 +68,7 @@ def enqueue(
     text: str,
     now: datetime,
     purpose: str = "reply",
-    priority: int = REPLY_PRIORITY,
+    priority: Priority = Priority.REPLY,
     owner_id: int | None = None,
     staff_id: int | None = None,
     ticket_id: int | None = None,
@@ -67,7 +81,7 @@ def enqueue(
         channel=channel,
         recipient=recipient,
         purpose=purpose,
-        priority=priority,
+        priority=int(priority),
         owner_id=owner_id,
         staff_id=staff_id,
         ticket_id=ticket_id,

@@ -17,7 +17,6 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from backend.db import is_postgres
-from backend.dispatch import staff_channels
 from backend.models import (
     Building,
     NoticeDelivery,
@@ -33,12 +32,13 @@ from backend.notify import (
     Job,
     Notice,
     Policy,
-    insert_new_outbox,
     proactive_config,
     queue_jobs,
     render,
     template_data,
 )
+from backend.outbox import Priority
+from backend.staff_notify import notify_staff
 
 KIND = "progress"
 REPORT_STATUSES = ("queued", "sent", "delivered", "failed", "skipped")
@@ -187,13 +187,10 @@ def remind_staff_missing(session: Session, *, now: datetime, tz: ZoneInfo, enabl
     roles = cfg.get("remind_roles") or ["supervisor", "admin"]
     staff = list(session.scalars(select(Staff).where(Staff.active.is_(True), Staff.role.in_(roles))))
     month = f"{local.year}-{local.month:02d}"
-    rows = []
+    queued = 0
     for project in projects_missing_update(session, now=now, tz=tz):
-        for member in staff:
-            for channel, recipient in staff_channels(member, enabled)[:1]:
-                text = render("staff_progress_missing", member.language, project=project.name, month=month)
-                rows.append({"channel": channel, "recipient": recipient, "staff_id": member.id, "purpose": "notice",
-                             "priority": 6, "payload": {"text": text}, "status": "queued", "attempts": 0,
-                             "next_attempt_at": now, "created_at": now,
-                             "dedupe_key": f"progress_missing:{project.id}:{month}:{member.id}"})
-    return insert_new_outbox(session, rows)
+        queued += len(notify_staff(
+            session, staff, now=now, enabled=enabled, priority=Priority.FOLLOW_UP,
+            text=lambda m, name=project.name: render("staff_progress_missing", m.language, project=name, month=month),
+            dedupe=lambda m, _ch, pid=project.id: f"progress_missing:{pid}:{month}:{m.id}"))
+    return queued

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend import dispatch, pipl, tickets
 from backend.models import ChannelIdentity, Conversation, Kind, Level, Message, Mode, Survey, Ticket, Urgency
-from backend.outbox import REPLY_PRIORITY, enqueue
+from backend.outbox import Priority, enqueue
 from backend.phones import e164
 from bot.dialogs import types as d
 from bot.dialogs.emergency import CREATED
@@ -19,7 +19,7 @@ from bot.services import Services
 
 ESCALATED = (Level.DEV_DEPT, Level.HQ)
 URGENCY_ORDER = ["normal", "high", "emergency"]
-EMERGENCY_REPLY_PRIORITY = 1  # safety steps go out right after the pages, ahead of ordinary replies
+EMERGENCY_REPLY_PRIORITY = Priority.URGENT  # safety steps go out right after the pages, ahead of ordinary replies
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Run:
     lang: str
     applied: Applied
     results: dict[str, Any] = field(default_factory=dict)
-    reply_priority: int = REPLY_PRIORITY
+    reply_priority: Priority = Priority.REPLY
 
 
 def apply(
@@ -201,7 +201,7 @@ def _send_otp(a: Run, e: d.SendOtp) -> None:
         text=render("otp_sms", a.lang, code=e.code),
         now=a.now,
         purpose="otp",
-        priority=1,
+        priority=Priority.URGENT,
     )
 
 

@@ -19,20 +19,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend import progress, reminders, tickets
+from backend import progress, reminders, staff_notify, tickets
 from backend.db import is_postgres, transaction
-from backend.dispatch import staff_channels
 from backend.models import ChannelIdentity, Conversation, Kind, Message, Mode, Staff, Survey, Ticket
 from backend.notify import (
     Policy,
     Reach,
     choose,
-    insert_new_outbox,
     load_reach,
     proactive_config,
     template_data,
 )
-from backend.outbox import enqueue
+from backend.outbox import Priority, enqueue
 from backend.phones import e164
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs.texts import render
@@ -94,15 +92,9 @@ def progress_missing(svc: Services, now: datetime) -> int:
 def notify_staff(session: Session, svc: Services, staff: list[Staff], key: str, now: datetime,
                  **params: Any) -> int:
     """Queue message ``key`` once to each staff member (dedupe ``<key>:<params id>:<staff>``); returns new rows."""
-    rows = []
-    for member in staff:
-        for channel, recipient in staff_channels(member, svc.channels)[:1]:
-            rows.append({"channel": channel, "recipient": recipient, "staff_id": member.id, "purpose": "notice",
-                         "priority": 4, "payload": {"text": render(key, member.language, **params)},
-                         "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now,
-                         "ticket_id": params.get("ticket_id"),
-                         "dedupe_key": f"{key}:{params.get('ref')}:{member.id}"})
-    return insert_new_outbox(session, rows)
+    return len(staff_notify.notify_staff(
+        session, staff, now=now, enabled=svc.channels, priority=Priority.NOTICE, ticket_id=params.get("ticket_id"),
+        text=lambda m: render(key, m.language, **params), dedupe=lambda m, _ch: f"{key}:{params.get('ref')}:{m.id}"))
 
 
 def _staff_with_roles(session: Session, roles: list[str]) -> list[Staff]:
@@ -136,7 +128,7 @@ def _to_manual(session: Session, svc: Services, survey: Survey, ticket: Ticket, 
     survey.status, survey.method = "manual", "manual"
     tickets.add_event(session, ticket, "survey_manual_call", at=now, reason=reason, attempts=survey.attempts)
     staff = [s for s in (session.get(Staff, i) for i in (ticket.advisor_id, ticket.first_contact_owner_id) if i) if s]
-    staff = [s for s in {s.id: s for s in staff}.values() if staff_channels(s, svc.channels)]
+    staff = [s for s in {s.id: s for s in staff}.values() if staff_notify.staff_channels(s, svc.channels)]
     staff = staff or _staff_with_roles(session, survey_config().get("alert_roles") or ["supervisor"])
     notify_staff(session, svc, staff, "staff_survey_manual", now, ref=survey.id, ticket=ticket.number,
                  ticket_id=ticket.id)
@@ -174,7 +166,7 @@ def _chat(session: Session, svc: Services, survey: Survey, ticket: Ticket, reach
         params = {"ticket": ticket.number, "title": render("survey_template_title", lang)}
         extra = {"template_id": pol.template_for("survey"), "template_data": template_data("survey", params)}
     row = enqueue(session, channel=route.channel, recipient=route.recipient, text=text, now=now, purpose="survey",
-                  priority=6, owner_id=reach.owner_id, ticket_id=ticket.id, quick_replies=choices,
+                  priority=Priority.FOLLOW_UP, owner_id=reach.owner_id, ticket_id=ticket.id, quick_replies=choices,
                   dedupe_key=f"survey:{survey.id}:{survey.attempts + 1}", **extra)
     session.add(Message(conversation_id=conv.id, direction="out", author="bot", text=text, outbox_id=row.id,
                         payload={"choices": choices}, created_at=now))

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from backend import conversations as convs
-from backend import dispatch
 from backend.db import transaction
 from backend.models import Role, Staff
-from backend.outbox import PAGE_PRIORITY, enqueue
+from backend.outbox import Priority
+from backend.staff_notify import notify_staff
 from bot.console.i18n import translate
 from bot.services import Services
 
@@ -27,14 +27,13 @@ def pickup_sweep(svc: Services, now: datetime) -> int:
             supervisors = session.scalars(select(Staff).where(Staff.role == Role.SUPERVISOR,
                                                               Staff.active.is_(True))).all()
             for alert in alerts:
-                for sup in supervisors:
-                    text = (f"{translate('alert_pickup', sup.language)}: #{alert.conversation_id} "
-                            f"({minutes} min) {svc.settings.public_url.rstrip('/')}/console/conversations/"
-                            f"{alert.conversation_id}")
-                    for channel, recipient in dispatch.staff_channels(sup, svc.channels):
-                        enqueue(session, channel=channel, recipient=recipient, text=text, now=now, purpose="page",
-                                priority=PAGE_PRIORITY, staff_id=sup.id,
-                                dedupe_key=f"pickup:{alert.id}:{sup.id}:{channel}")
+                link = f"{svc.settings.public_url.rstrip('/')}/console/conversations/{alert.conversation_id}"
+                notify_staff(
+                    session, supervisors, now=now, enabled=svc.channels, purpose="page", priority=Priority.PAGE,
+                    every_channel=True,
+                    text=lambda sup, a=alert, link=link: (f"{translate('alert_pickup', sup.language)}: "
+                                                          f"#{a.conversation_id} ({minutes} min) {link}"),
+                    dedupe=lambda sup, channel, a=alert: f"pickup:{a.id}:{sup.id}:{channel}")
         found = [(a.id, a.conversation_id) for a in alerts]
     for alert_id, conv_id in found:
         svc.broker.publish({"type": "alert", "kind": "pickup_timeout", "alert_id": alert_id,
