@@ -119,6 +119,75 @@ class Mode(enum.StrEnum):
     STAFF = "staff"
 
 
+class InboundStatus(enum.StrEnum):
+    """A stored inbound event: waiting for the worker (``throttled`` ones after every other sender's), or done."""
+
+    PENDING = "pending"
+    THROTTLED = "throttled"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class SurveyStatus(enum.StrEnum):
+    """A callback survey: due, asked (chat or voice), answered, or left to a staff phone call and then done."""
+
+    DUE = "due"
+    SENT = "sent"
+    ANSWERED = "answered"
+    MANUAL = "manual"
+    MANUAL_DONE = "manual_done"
+
+
+class PageStatus(enum.StrEnum):
+    """An emergency page: sent, acknowledged, or escalated to the next layer."""
+
+    SENT = "sent"
+    ACKED = "acked"
+    ESCALATED = "escalated"
+
+
+class OutboxStatus(enum.StrEnum):
+    """An outbox row: queued, leased by a worker (``sending``), sent, confirmed, failed, dead-lettered, skipped."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    DEAD = "dead"
+    SKIPPED = "skipped"
+
+
+class NoticeStatus(enum.StrEnum):
+    """One owner's share of a progress update, campaign or warranty reminder: queued, or skipped with a reason."""
+
+    QUEUED = "queued"
+    SKIPPED = "skipped"
+
+
+class StrEnumColumn(TypeDecorator[Any]):
+    """A status column stored as plain text (the same DDL as ``String(n)``), read and written as a StrEnum.
+
+    Writing a value the enum does not list raises, so the listed values and the written ones cannot drift.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[enum.StrEnum], length: int) -> None:
+        """Values of ``enum_cls`` in a ``VARCHAR(length)``."""
+        super().__init__(length)
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        """Check the value against the enum; store its text."""
+        return None if value is None else self.enum_cls(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> enum.StrEnum | None:
+        """The stored text as the enum member."""
+        return None if value is None else self.enum_cls(value)
+
+
 # --- estate -------------------------------------------------------------------------------------
 
 
@@ -286,7 +355,7 @@ class InboundEvent(Base):
     provider_message_id: Mapped[str] = mapped_column(String(128))
     external_user_id: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done | failed
+    status: Mapped[InboundStatus] = mapped_column(StrEnumColumn(InboundStatus, 12), default=InboundStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -361,7 +430,7 @@ class Survey(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id"))
     method: Mapped[str] = mapped_column(String(12), default="chat")  # chat | voice | manual
-    status: Mapped[str] = mapped_column(String(16), default="due")  # due|sent|answered|manual|done
+    status: Mapped[SurveyStatus] = mapped_column(StrEnumColumn(SurveyStatus, 16), default=SurveyStatus.DUE)
     due_at: Mapped[datetime] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[int | None] = mapped_column(Integer)
@@ -393,7 +462,7 @@ class DispatchPage(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     layer: Mapped[int] = mapped_column(Integer)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    status: Mapped[str] = mapped_column(String(12), default="sent")  # sent | acked | escalated
+    status: Mapped[PageStatus] = mapped_column(StrEnumColumn(PageStatus, 12), default=PageStatus.SENT)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     ack_due_at: Mapped[datetime] = mapped_column(index=True)
     acked_at: Mapped[datetime | None]
@@ -417,7 +486,7 @@ class Outbox(Base):
     purpose: Mapped[str] = mapped_column(String(16), default="reply")  # reply|page|notice|survey|marketing
     priority: Mapped[int] = mapped_column(Integer, default=5)  # 0 = emergency page, jumps the queue
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued|sent|delivered|failed|dead|skipped
+    status: Mapped[OutboxStatus] = mapped_column(StrEnumColumn(OutboxStatus, 12), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -492,7 +561,7 @@ class NoticeDelivery(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     route: Mapped[str] = mapped_column(String(16), default="none")  # custom | template | sms | telegram | none
     dedupe_key: Mapped[str | None] = mapped_column(String(160))
-    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued | skipped
+    status: Mapped[NoticeStatus] = mapped_column(StrEnumColumn(NoticeStatus, 12), default=NoticeStatus.QUEUED)
     reason: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -9,7 +9,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backend import dispatch, pipl, tickets
-from backend.models import ChannelIdentity, Conversation, Kind, Level, Message, Mode, Survey, Ticket, Urgency
+from backend.models import (
+    ChannelIdentity,
+    Conversation,
+    Kind,
+    Level,
+    Message,
+    Mode,
+    Survey,
+    SurveyStatus,
+    Ticket,
+    Urgency,
+)
 from backend.outbox import Priority, enqueue
 from backend.phones import e164
 from bot.dialogs import types as d
@@ -235,7 +246,7 @@ def _confirmation(a: Run, e: d.OwnerConfirmation) -> None:
 
 def _survey(a: Run, e: d.SurveyAnswer) -> None:
     survey = a.session.get(Survey, e.survey_id)
-    if survey is None or survey.status in ("answered", "done"):
+    if survey is None or survey.status in (SurveyStatus.ANSWERED, SurveyStatus.MANUAL_DONE):
         return
     a.svc.surveys.record_answer(a.session, survey, score=e.score, comment=e.comment, now=a.now)
     a.applied.console_events.append({"type": "survey", "survey_id": survey.id, "score": e.score})
