@@ -78,3 +78,24 @@ def test_one_list_feeds_the_scheduler_and_run_all() -> None:
     assert set(sweeps.SWEEPS) == EXPECTED_SWEEPS
     assert all(interval > 0 and callable(fn) for interval, fn in sweeps.SWEEPS.values())
     assert not hasattr(sweeps, "register"), "sweeps are listed, not registered at import time"
+
+
+def test_every_api_route_declares_what_it_returns() -> None:
+    """Each API answer is a named model in the OpenAPI schema (or a declared non-JSON type: CSV, SVG)."""
+    from fastapi import FastAPI
+
+    from bot.api import api_router
+
+    app = FastAPI()
+    app.include_router(api_router)
+    untyped = []
+    for path, item in app.openapi()["paths"].items():
+        for method, op in item.items():
+            ok = next(v for k, v in op["responses"].items() if k.startswith("2"))
+            content = ok.get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            named = schema is not None and "$ref" in (schema.get("items") or schema)
+            if not named and (schema is not None or not content):
+                untyped.append(f"{method} {path}")
+    assert len(app.openapi()["paths"]) > 15
+    assert untyped == []

@@ -14,10 +14,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import pipl, progress, reminders, reports
-from backend.models import MaintenanceCampaign, ProgressUpdate, Survey
+from backend.models import MaintenanceCampaign, ProgressUpdate, Survey, SurveyStatus
 from backend.queries import resolve_project
 from backend.surveys import record_answer
 from bot.api.deps import NowDep, RulesDep, SessionDep, SettingsDep
+from bot.api.schemas import (
+    CampaignOut,
+    ConsentOut,
+    DeliveryReport,
+    EraseOut,
+    ManualCallOut,
+    PrivacyExport,
+    ProgressUpdateOut,
+    ReportOut,
+    SurveyOut,
+    WarrantyGrantOut,
+)
 
 router = APIRouter(tags=["proactive"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # beyond 64 bits the database driver raises
@@ -90,7 +102,7 @@ def _update_out(session: Session, update: ProgressUpdate, tz: ZoneInfo) -> dict[
             "published_at": update.published_at, "preview": progress.preview(session, update, tz)}
 
 
-@router.post("/progress-updates", status_code=201, summary="Write a progress update")
+@router.post("/progress-updates", status_code=201, summary="Write a progress update", response_model=ProgressUpdateOut)
 def create_update(body: UpdateIn, session: SessionDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
     """Store an update (draft, scheduled, or ``publish_now``); returns it with its zh/en preview."""
     at = now if body.publish_now else body.publish_at
@@ -105,7 +117,7 @@ def create_update(body: UpdateIn, session: SessionDep, settings: SettingsDep, no
     return out
 
 
-@router.get("/progress-updates", summary="List progress updates")
+@router.get("/progress-updates", summary="List progress updates", response_model=list[ProgressUpdateOut])
 def list_updates(session: SessionDep, settings: SettingsDep, project: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[dict[str, Any]]:
     """Newest first, optionally for one project."""
@@ -122,13 +134,14 @@ def _get_update(session: Session, update_id: Id) -> ProgressUpdate:
     return update
 
 
-@router.get("/progress-updates/{update_id}", summary="One update with its preview")
+@router.get("/progress-updates/{update_id}", summary="One update with its preview", response_model=ProgressUpdateOut)
 def get_update(update_id: Id, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """The update and its zh/en preview."""
     return _update_out(session, _get_update(session, update_id), _tz(settings))
 
 
-@router.post("/progress-updates/{update_id}/publish", summary="Publish now or at a set time")
+@router.post("/progress-updates/{update_id}/publish", summary="Publish now or at a set time",
+             response_model=ProgressUpdateOut)
 def publish(update_id: Id, body: PublishIn, session: SessionDep, settings: SettingsDep,
             now: NowDep) -> dict[str, Any]:
     """Set the publish time; the sweep fans it out (never twice). 409 once published."""
@@ -142,14 +155,15 @@ def publish(update_id: Id, body: PublishIn, session: SessionDep, settings: Setti
     return out
 
 
-@router.get("/progress-updates/{update_id}/deliveries", summary="Delivery report of an update")
+@router.get("/progress-updates/{update_id}/deliveries", summary="Delivery report of an update",
+            response_model=DeliveryReport)
 def update_deliveries(update_id: Id, session: SessionDep) -> dict[str, Any]:
     """Queued, sent, delivered, failed, skipped (with reasons) and counts per route."""
     _get_update(session, update_id)
     return progress.delivery_report(session, update_id)
 
 
-@router.post("/campaigns", status_code=201, summary="Schedule a maintenance campaign")
+@router.post("/campaigns", status_code=201, summary="Schedule a maintenance campaign", response_model=CampaignOut)
 def create_campaign(body: CampaignIn, session: SessionDep, now: NowDep) -> dict[str, Any]:
     """Owners of the project's handed-over units are told at ``notify_at`` (quiet hours respected)."""
     try:
@@ -163,7 +177,8 @@ def create_campaign(body: CampaignIn, session: SessionDep, now: NowDep) -> dict[
     return {"id": c.id, "project_id": c.project_id, "kind": c.kind, "title": c.title, "notify_at": c.notify_at}
 
 
-@router.get("/campaigns/{campaign_id}/deliveries", summary="Delivery report of a campaign")
+@router.get("/campaigns/{campaign_id}/deliveries", summary="Delivery report of a campaign",
+            response_model=DeliveryReport)
 def campaign_deliveries(campaign_id: Id, session: SessionDep) -> dict[str, Any]:
     """Same shape as the progress-update report."""
     if session.get(MaintenanceCampaign, campaign_id) is None:
@@ -171,7 +186,8 @@ def campaign_deliveries(campaign_id: Id, session: SessionDep) -> dict[str, Any]:
     return progress.delivery_report(session, campaign_id, kind="campaign")
 
 
-@router.post("/warranty/grant", summary="Grant warranty items to handed-over units missing them")
+@router.post("/warranty/grant", summary="Grant warranty items to handed-over units missing them",
+             response_model=WarrantyGrantOut)
 def grant_warranty(session: SessionDep, settings: SettingsDep) -> dict[str, int]:
     """Run after changing handover dates (the hourly sweep does it too)."""
     added = reminders.grant_all_missing(session, tz=_tz(settings))
@@ -179,8 +195,8 @@ def grant_warranty(session: SessionDep, settings: SettingsDep) -> dict[str, int]
     return {"items_added": added}
 
 
-@router.get("/surveys", summary="Surveys by status")
-def list_surveys(session: SessionDep, status_: Annotated[str, Query(alias="status")] = "manual",
+@router.get("/surveys", summary="Surveys by status", response_model=list[SurveyOut])
+def list_surveys(session: SessionDep, status_: Annotated[SurveyStatus, Query(alias="status")] = SurveyStatus.MANUAL,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
     """E.g. ``?status=manual``: the callbacks staff must make by phone."""
     stmt = select(Survey).where(Survey.status == status_).order_by(Survey.due_at, Survey.id).limit(limit)
@@ -189,21 +205,21 @@ def list_surveys(session: SessionDep, status_: Annotated[str, Query(alias="statu
             for s in session.scalars(stmt)]
 
 
-@router.post("/surveys/{survey_id}/manual", summary="Record a manual callback")
+@router.post("/surveys/{survey_id}/manual", summary="Record a manual callback", response_model=ManualCallOut)
 def manual_call(survey_id: Id, body: ManualCallIn, session: SessionDep, now: NowDep,
                 rules: RulesDep) -> dict[str, Any]:
     """With a score: the answer (1-2 opens a complaint follow-up); without: called, no score."""
     survey = session.get(Survey, survey_id)
     if survey is None:
         raise HTTPException(404, "no such survey")
-    if survey.status in ("answered", "manual_done"):
+    if survey.status in (SurveyStatus.ANSWERED, SurveyStatus.MANUAL_DONE):
         raise HTTPException(409, f"survey already {survey.status}")
     survey.method = "manual"
     follow_up = None
     if body.score is not None:
         follow_up = record_answer(session, survey, score=body.score, comment=body.comment, now=now, rules=rules)
     else:
-        survey.status, survey.comment, survey.answered_at = "manual_done", body.comment, now
+        survey.status, survey.comment, survey.answered_at = SurveyStatus.MANUAL_DONE, body.comment, now
     session.commit()
     return {"id": survey.id, "status": survey.status, "follow_up": follow_up.number if follow_up else None}
 
@@ -222,7 +238,7 @@ def _range(now: datetime, tz: ZoneInfo, start: date | None, end: date | None) ->
     return start, end
 
 
-@router.get("/reports/{name}", summary="A service report (JSON)")
+@router.get("/reports/{name}", summary="A service report (JSON)", response_model=ReportOut)
 def report(name: ReportName, session: SessionDep, settings: SettingsDep, now: NowDep,
            start: date | None = None, end: date | None = None) -> dict[str, Any]:
     """Rows of the report over ``start``..``end`` (default: the last 12 months)."""
@@ -231,7 +247,8 @@ def report(name: ReportName, session: SessionDep, settings: SettingsDep, now: No
             "rows": reports.run(session, name, start=lo, end=hi, tz=_tz(settings), now=now)}
 
 
-@router.get("/reports/{name}/csv", summary="A service report as CSV")
+@router.get("/reports/{name}/csv", summary="A service report as CSV", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
 def report_csv(name: ReportName, session: SessionDep, settings: SettingsDep, now: NowDep,
                start: date | None = None, end: date | None = None) -> Response:
     """The same rows as CSV (UTF-8 with BOM, opens in Excel)."""
@@ -241,7 +258,8 @@ def report_csv(name: ReportName, session: SessionDep, settings: SettingsDep, now
                     headers={"Content-Disposition": f'attachment; filename="{name}-{lo}-{hi}.csv"'})
 
 
-@router.get("/reports/satisfaction/chart.svg", summary="Average satisfaction by month (SVG)")
+@router.get("/reports/satisfaction/chart.svg", summary="Average satisfaction by month (SVG)", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})
 def satisfaction_chart(session: SessionDep, settings: SettingsDep, now: NowDep,
                        start: date | None = None, end: date | None = None) -> Response:
     """A bar chart of the average score per project and month."""
@@ -254,7 +272,8 @@ def satisfaction_chart(session: SessionDep, settings: SettingsDep, now: NowDep,
     return Response(svg, media_type="image/svg+xml")
 
 
-@router.get("/privacy/owners/{owner_id}/export", summary="All data of an owner (PIPL Art. 45)")
+@router.get("/privacy/owners/{owner_id}/export", summary="All data of an owner (PIPL Art. 45)",
+            response_model=PrivacyExport)
 def privacy_export(owner_id: Id, session: SessionDep, now: NowDep) -> dict[str, Any]:
     """Everything held about the owner, as JSON; the request is logged."""
     try:
@@ -266,7 +285,8 @@ def privacy_export(owner_id: Id, session: SessionDep, now: NowDep) -> dict[str, 
     return data
 
 
-@router.post("/privacy/owners/{owner_id}/erase", summary="Delete (anonymise) an owner (PIPL Art. 47)")
+@router.post("/privacy/owners/{owner_id}/erase", summary="Delete (anonymise) an owner (PIPL Art. 47)",
+             response_model=EraseOut)
 def privacy_erase(owner_id: Id, session: SessionDep, now: NowDep, reason: str = "") -> dict[str, Any]:
     """Anonymise the owner's personal data; tickets and statistics stay without it."""
     try:
@@ -277,7 +297,8 @@ def privacy_erase(owner_id: Id, session: SessionDep, now: NowDep, reason: str = 
     return {"owner_id": owner_id, "erased": counts}
 
 
-@router.post("/privacy/owners/{owner_id}/consent", summary="Grant or withdraw marketing consent")
+@router.post("/privacy/owners/{owner_id}/consent", summary="Grant or withdraw marketing consent",
+             response_model=ConsentOut)
 def privacy_consent(owner_id: Id, body: ConsentIn, session: SessionDep, now: NowDep) -> dict[str, Any]:
     """Service notices never depend on this (PIPL Art. 16)."""
     try:

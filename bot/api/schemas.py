@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from backend.models import Kind, Level, Status, Urgency
+from backend.models import Kind, Level, Status, SurveyStatus, Urgency
 from backend.queries import MAX_ID
 
 
@@ -193,3 +193,107 @@ class ImportErrors(BaseModel):
 
     detail: str = Field(examples=["2 problems in the file; nothing was imported"])
     errors: list[RowErrorOut]
+
+
+# --- proactive service ----------------------------------------------------------------------------
+
+
+class ProgressUpdateOut(BaseModel):
+    """A construction-progress update with the message zh and en owners will read."""
+
+    id: int
+    project_id: int
+    title: str
+    stage: str | None
+    percent: int | None
+    photo_url: str | None
+    publish_at: datetime | None
+    published_at: datetime | None
+    preview: dict[str, str] = Field(description="The owner message by language (`zh`, `en`)")
+
+
+class DeliveryReport(BaseModel):
+    """Where the owners' copies of an update or campaign stand."""
+
+    update_id: int = Field(description="The update's (or campaign's) id")
+    total: int
+    queued: int
+    sent: int
+    delivered: int
+    failed: int
+    skipped: int
+    by_route: dict[str, int] = Field(examples=[{"sms": 10, "template": 4}])
+    skipped_reasons: dict[str, int] = Field(examples=[{"no_channel": 2}])
+
+
+class CampaignOut(BaseModel):
+    """A scheduled maintenance campaign."""
+
+    id: int
+    project_id: int
+    kind: str
+    title: str
+    notify_at: datetime
+
+
+class WarrantyGrantOut(BaseModel):
+    """Warranty items added to units that were missing them."""
+
+    items_added: int
+
+
+class SurveyOut(BaseModel):
+    """A callback survey."""
+
+    id: int
+    ticket_id: int
+    owner_id: int | None
+    method: str
+    status: SurveyStatus
+    attempts: int
+    due_at: datetime
+    score: int | None
+
+
+class ManualCallOut(BaseModel):
+    """A recorded manual callback and the complaint it opened, if any."""
+
+    id: int
+    status: SurveyStatus
+    follow_up: str | None = Field(description="Number of the complaint follow-up opened by a low score")
+
+
+class ReportOut(BaseModel):
+    """One service report over a date range."""
+
+    report: str
+    start: date
+    end: date
+    rows: list[dict[str, Any]]
+
+
+class EraseOut(BaseModel):
+    """What an erasure changed, by kind of record."""
+
+    owner_id: int
+    erased: dict[str, int]
+
+
+class ConsentOut(BaseModel):
+    """An owner's marketing consent after the change."""
+
+    owner_id: int
+    marketing_consent: bool
+
+
+class PrivacyExport(BaseModel):
+    """Everything held about one owner (PIPL Art. 45), record by record as stored."""
+
+    owner: dict[str, Any]
+    units: list[dict[str, Any]]
+    channel_identities: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    tickets: list[dict[str, Any]]
+    surveys: list[dict[str, Any]]
+    notices: list[dict[str, Any]]
+    consent_events: list[dict[str, Any]]
