@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import (
     JSON,
@@ -472,6 +472,25 @@ class DispatchPage(Base):
 # --- outbox ---------------------------------------------------------------------------------------
 
 
+class QuickReplyData(TypedDict):
+    """A button as stored in an outbox payload: what it shows and what it sends back."""
+
+    label: str
+    payload: str
+
+
+class OutboxPayload(TypedDict):
+    """What an outbox row asks its channel to send (the JSON in ``outbox.payload``)."""
+
+    text: str
+    quick_replies: NotRequired[list[QuickReplyData]]
+    request_contact: NotRequired[bool]
+    image_url: NotRequired[str]
+    template_id: NotRequired[str]
+    template_data: NotRequired[dict[str, str]]
+    status_callback: NotRequired[str]
+
+
 class Outbox(Base):
     """Every outbound message, written in the transaction that caused it, delivered by the worker."""
 
@@ -485,7 +504,7 @@ class Outbox(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     purpose: Mapped[str] = mapped_column(String(16), default="reply")  # reply|page|notice|survey|marketing
     priority: Mapped[int] = mapped_column(Integer, default=5)  # 0 = emergency page, jumps the queue
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    payload: Mapped[OutboxPayload] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(StrEnumColumn(OutboxStatus, 12), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import IntEnum
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from backend.db import is_postgres
-from backend.models import Outbox
+from backend.models import Outbox, OutboxPayload
 
 LEASE = timedelta(seconds=60)
 
@@ -75,8 +75,12 @@ def enqueue(
     dedupe_key: str | None = None,
     **extra: Any,
 ) -> Outbox:
-    """Queue one message. ``extra`` holds OutboundMessage fields (quick_replies, template_id...)."""
-    payload = {"text": text, **{k: v for k, v in extra.items() if v not in (None, (), [], {})}}
+    """Queue one message. ``extra`` holds the other :class:`~backend.models.OutboxPayload` fields (quick_replies,
+    template_id...); unknown fields are refused."""
+    unknown = set(extra) - set(OutboxPayload.__annotations__)
+    if unknown:
+        raise TypeError(f"not outbox payload fields: {sorted(unknown)}")
+    payload = cast(OutboxPayload, {"text": text, **{k: v for k, v in extra.items() if v not in (None, (), [], {})}})
     row = Outbox(
         channel=channel,
         recipient=recipient,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.models import Outbox, Staff
+from backend.models import Outbox, OutboxPayload, QuickReplyData, Staff
 from backend.notify import insert_new_outbox
 from backend.outbox import Priority
 from backend.phones import e164
@@ -40,7 +40,7 @@ def notify_staff(
     priority: Priority = Priority.NOTICE,
     every_channel: bool = False,
     ticket_id: int | None = None,
-    quick_replies: list[dict[str, str]] | None = None,
+    quick_replies: list[QuickReplyData] | None = None,
 ) -> list[tuple[Staff, str]]:
     """Queue one message to each staff member: on their best channel, or on all of them (``every_channel``).
 
@@ -57,7 +57,7 @@ def notify_staff(
     for member in staff:
         reach = staff_channels(member, enabled)
         for channel, recipient in reach if every_channel else reach[:1]:
-            payload: dict[str, Any] = {"text": text(member)}
+            payload: OutboxPayload = {"text": text(member)}
             if quick_replies:
                 payload["quick_replies"] = quick_replies
             rows.append({"channel": channel, "recipient": recipient, "staff_id": member.id, "purpose": purpose,

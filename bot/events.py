@@ -9,9 +9,31 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from typing import Any
 
 MAX_QUEUE = 1000
+
+
+class EventType(StrEnum):
+    """Every kind of console event (the ``type`` of a published event); the console's script switches on it."""
+
+    MESSAGE = "message"  # a conversation got a message (owner, bot or staff)
+    NOTE = "note"  # an internal note in a conversation
+    TAKEOVER = "takeover"
+    HAND_BACK = "hand_back"
+    HANDOFF = "handoff"  # the bot asked for a person
+    TICKET = "ticket"  # a ticket was opened or changed
+    SURVEY = "survey"  # an owner answered a survey
+    ALERT = "alert"  # pickup timeout, low score, manual callback, emergency...
+    ALERT_ACKED = "alert_acked"
+    DELIVERY = "delivery"  # an outbox row was sent, failed or confirmed
+    PAGE_ESCALATED = "page_escalated"
+    PAGE_ACKED = "page_acked"
+    PROGRESS_PUBLISHED = "progress_published"
+
+
+ConsoleEvent = dict[str, Any]  # {"type": EventType, ...fields of that type}
 
 
 class Broker:
@@ -23,7 +45,12 @@ class Broker:
         self._lock = threading.Lock()
 
     def publish(self, event: dict[str, Any]) -> None:
-        """Deliver ``event`` to every subscriber; safe from any thread; drops for a full (stalled) queue."""
+        """Deliver ``event`` to every subscriber; safe from any thread; drops for a full (stalled) queue.
+
+        Raises:
+            ValueError: ``event["type"]`` is not an :class:`EventType`.
+        """
+        EventType(event["type"])
         with self._lock:
             subs = list(self._subs)
         for loop, queue in subs:

@@ -31,3 +31,11 @@ def test_an_unlisted_status_cannot_be_written(session: Session) -> None:
     session.add(InboundEvent(channel="sms", provider_message_id="SM2", external_user_id="+1", payload={},
                              status=InboundStatus.THROTTLED))
     session.flush()
+
+
+def test_outbox_payload_fields_are_the_typed_ones(session: Session) -> None:
+    row = enqueue(session, channel="telegram", recipient="42", text="hi", now=NOW,
+                  quick_replies=[{"label": "OK", "payload": "ok"}], image_url=None)
+    assert row.payload == {"text": "hi", "quick_replies": [{"label": "OK", "payload": "ok"}]}
+    with pytest.raises(TypeError, match="quick_reply"):
+        enqueue(session, channel="telegram", recipient="42", text="hi", now=NOW, quick_reply=[])  # a typo
