@@ -67,7 +67,7 @@ class WorkCalendar:
         return day
 
     def add_workdays(self, moment: datetime, days: int = 1) -> datetime:
-        """The deadline ``days`` working days after ``moment`` (DOMAIN.md §6).
+        """The deadline ``days`` working days after ``moment`` (docs/domain.md §6).
 
         Reported on a working day: the same clock time on the n-th next working day. Reported on a
         day off: close of business on the n-th next working day. Returned in UTC-aware form if the

@@ -1,4 +1,4 @@
-"""Proactive sweeps (DOMAIN.md §5): progress updates, warranty grants and reminders, maintenance campaigns,
+"""Proactive sweeps (docs/domain.md §5): progress updates, warranty grants and reminders, maintenance campaigns,
 callback surveys (chat or voice, one retry, then a manual call), low-score alerts, and the monthly
 "no progress update yet" reminder to staff.
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from backend import progress, reminders, staff_notify, tickets
 from backend.db import is_postgres, transaction
-from backend.models import ChannelIdentity, Conversation, Kind, Message, Mode, Staff, Survey, Ticket
+from backend.models import ChannelIdentity, Conversation, Kind, Message, Mode, Staff, Survey, SurveyStatus, Ticket
 from backend.notify import (
     Policy,
     Reach,
@@ -94,7 +94,7 @@ def notify_staff(session: Session, svc: Services, staff: list[Staff], key: str, 
     """Queue message ``key`` once to each staff member (dedupe ``<key>:<params id>:<staff>``); returns new rows."""
     return len(staff_notify.notify_staff(
         session, staff, now=now, enabled=svc.channels, priority=Priority.NOTICE, ticket_id=params.get("ticket_id"),
-        text=lambda m: render(key, m.language, **params), dedupe=lambda m, _ch: f"{key}:{params.get('ref')}:{m.id}"))
+        text=lambda m: render(key, m.language, **params), dedupe=f"{key}:{params.get('ref')}:{{staff}}"))
 
 
 def _staff_with_roles(session: Session, roles: list[str]) -> list[Staff]:
@@ -125,7 +125,7 @@ def survey_alerts(svc: Services, now: datetime) -> int:
 
 
 def _to_manual(session: Session, svc: Services, survey: Survey, ticket: Ticket, now: datetime, reason: str) -> None:
-    survey.status, survey.method = "manual", "manual"
+    survey.status, survey.method = SurveyStatus.MANUAL, "manual"
     tickets.add_event(session, ticket, "survey_manual_call", at=now, reason=reason, attempts=survey.attempts)
     staff = [s for s in (session.get(Staff, i) for i in (ticket.advisor_id, ticket.first_contact_owner_id) if i) if s]
     staff = [s for s in {s.id: s for s in staff}.values() if staff_notify.staff_channels(s, svc.channels)]
@@ -174,7 +174,7 @@ def _chat(session: Session, svc: Services, survey: Survey, ticket: Ticket, reach
     state.update(flow="survey", step="score", survey_id=survey.id, ticket_id=ticket.id,
                  choices=[payload for _, payload in SCORE_CHOICES])
     conv.state = state
-    survey.method, survey.status, survey.attempts = "chat", "sent", survey.attempts + 1
+    survey.method, survey.status, survey.attempts = "chat", SurveyStatus.SENT, survey.attempts + 1
     survey.due_at = now + timedelta(hours=float(survey_config().get("answer_window_hours", 48)))
     tickets.add_event(session, ticket, "survey_sent", at=now, method="chat", channel=route.channel,
                       attempt=survey.attempts)
@@ -215,7 +215,7 @@ def surveys_due(svc: Services, now: datetime) -> int:
                     continue
             if len(calls) >= int(cfg.get("voice_calls_per_sweep", 5)):
                 continue  # stays due for the next run (Twilio's calls-per-second limit)
-            survey.method, survey.status, survey.attempts = "voice", "sent", survey.attempts + 1
+            survey.method, survey.status, survey.attempts = "voice", SurveyStatus.SENT, survey.attempts + 1
             survey.due_at = now + timedelta(minutes=float(cfg.get("voice_answer_window_minutes", 30)))
             tickets.add_event(session, ticket, "survey_sent", at=now, method="voice", attempt=survey.attempts)
             calls.append((survey.id, e164(who.phone)))

@@ -70,7 +70,7 @@ class TelegramSettings(BaseModel):
 
 
 class SlaSettings(BaseModel):
-    """Service-rule timers and windows (DOMAIN.md §3-4)."""
+    """Service-rule timers and windows (docs/domain.md §3-4)."""
 
     repeat_window_days: int = 90
     engineer_contact_hours: int = 24

@@ -1,9 +1,9 @@
-"""Danger lexicon for the safety rule layer (LABELS.md, urgency ``emergency``).
+"""Danger lexicon for the safety rule layer (docs/labels.md, urgency ``emergency``).
 
 Patterns run on normalised text (half-width, simplified, lower case). Each entry is
 ``(category, language, regex)``; ``language`` decides how negation is looked for (``zh``: the few characters
 before the match inside the clause; ``en``: the few words before it). The category is forced only for
-``lift``, ``gas`` and ``electrical`` (LABELS.md precedence); for the rest the model's repair category stands.
+``lift``, ``gas`` and ``electrical`` (docs/labels.md precedence); for the rest the model's repair category stands.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ NIGHT = re.compile(
     r"晚上|夜里|半夜|深夜|今晚|天黑|凌晨|夜间|睡觉|不敢睡|没法睡|(9|10|11|12|九|十|十一|十二)点(多|了|半)|"
     r"\bnight\b|tonight|midnight|evening|\bdark\b|\b(7|8|9|10|11|12) ?pm\b"
 )
-# A hob that will not light is gas/high (no smell) - LABELS.md.
+# A hob that will not light is gas/high (no smell) - docs/labels.md.
 DAY = re.compile(r"白天|上午|中午|下午|早上|daytime|morning|afternoon|\b(8|9|10|11) ?am\b")
 HOB_FAIL = re.compile(
     r"(灶|炉|灶台|灶具|灶眼|燃气灶|煤气灶).{0,8}(打不着|点不着|点不燃|不着火|打不起|点不起|不出火|不着)|"

@@ -1,4 +1,4 @@
-"""Safety rule layer: danger words are never missed, negated ones never fire (LABELS.md urgency rules)."""
+"""Safety rule layer: danger words are never missed, negated ones never fire (docs/labels.md urgency rules)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ class Decision:
 
 
 def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> Decision:
-    """Combine model labels with the safety rules and the LABELS.md consistency constraints.
+    """Combine model labels with the safety rules and the docs/labels.md consistency constraints.
 
     Args:
         text: Normalised message.

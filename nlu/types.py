@@ -1,4 +1,4 @@
-"""The NLU result type shared by every engine (LABELS.md)."""
+"""The NLU result type shared by every engine (docs/labels.md)."""
 
 from __future__ import annotations
 

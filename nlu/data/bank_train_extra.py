@@ -1,6 +1,6 @@
 """Fourth training batch (hand-written, TRAINING only): the weak decision boundaries.
 
-Written for the boundaries the earlier batches covered thinly, following /work/shared/LABELS.md:
+Written for the boundaries the earlier batches covered thinly, following docs/labels.md:
 
 * enquiry vs other: acknowledgements, thanks, small talk, asking for a person, cancellations, spam versus real
   questions (loans, contracts, fees, progress, certificates, polite status checks, negated faults);
@@ -163,7 +163,7 @@ REPAIR_ZH = {
 """,
 }
 
-# Annoyed first reports: still repairs (LABELS.md), with the category written in the key.
+# Annoyed first reports: still repairs (docs/labels.md), with the category written in the key.
 ANNOYED_REPAIR_ZH = {
     "door_window/normal": """
 真是服了 刚收房没多久 阳台门就关不严了 麻烦派人看看

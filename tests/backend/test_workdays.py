@@ -1,4 +1,4 @@
-"""The working-day calendar and first-contact deadlines (DOMAIN.md §6)."""
+"""The working-day calendar and first-contact deadlines (docs/domain.md §6)."""
 
 from __future__ import annotations
 
