@@ -39,6 +39,7 @@ from backend.models import (
     StaffSession,
     Status,
     Survey,
+    SurveyStatus,
     Ticket,
 )
 from backend.outbox import enqueue
@@ -228,7 +229,7 @@ def hand_back(session: Session, conv: Conversation, staff: Staff, *, now: dateti
                        now=now, route=route, choices=choices)
         state.update(flow="survey", step=None, survey_id=survey.id, ticket_id=survey.ticket_id,
                      choices=[c["payload"] for c in choices])
-        survey.status, survey.attempts = "sent", survey.attempts + 1
+        survey.status, survey.attempts = SurveyStatus.SENT, survey.attempts + 1
         sent.append(msg)
     conv.state = state
     return sent

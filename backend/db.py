@@ -65,3 +65,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def rowcount(result: object) -> int:
+    """Rows an ``UPDATE``/``DELETE`` executed through ``Session.execute`` changed (0 when unknown)."""
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -16,6 +16,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -56,7 +57,7 @@ EN_FIRST = ("David", "Emily", "Michael", "Sarah", "James", "Olivia", "Daniel", "
 EN_LAST = ("Chen", "Wong", "Lee", "Lin", "Liu", "Smith", "Brown", "Tan", "Ng", "Müller")
 
 # (username, name, role, extra fields); phones are added in order from 170-0001-0001.
-STAFF = (
+STAFF: tuple[tuple[str, str, Role, dict[str, Any]], ...] = (
     (DEMO_ADMIN_USERNAME, "系统管理员", Role.ADMIN, {}),
     ("zhou.jing", "周静", Role.SUPERVISOR, {}),
     ("wu.haifeng", "吴海峰", Role.SUPERVISOR, {}),

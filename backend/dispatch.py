@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db import is_postgres
-from backend.models import DispatchPage, OnCallShift, Staff, Ticket
+from backend.models import DispatchPage, OnCallShift, PageStatus, Staff, Ticket
 from backend.outbox import Priority
 from backend.staff_notify import notify_staff
 from backend.tickets import add_event
@@ -53,9 +53,8 @@ def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelt
                           ack_due_at=now + ack_after)
         session.add(pg)
         session.flush()
-        body = text(ticket, current, staff)
-        sent = notify_staff(session, [staff], text=lambda _member, body=body: body,
-                            dedupe=lambda _member, channel, pg_id=pg.id: f"page:{pg_id}:{channel}", now=now,
+        sent = notify_staff(session, [staff], text=text(ticket, current, staff), dedupe=f"page:{pg.id}:{{channel}}",
+                            now=now,
                             enabled=enabled, purpose="page", priority=Priority.PAGE, every_channel=True,
                             ticket_id=ticket.id, quick_replies=[{"label": "1 接单 / Ack", "payload": f"ack:{pg.id}"}])
         add_event(session, ticket, "paged", at=now, layer=current, staff_id=staff.id, staff=staff.name,
@@ -70,7 +69,7 @@ def acknowledge(session: Session, page_id: int, *, staff_id: int, now: datetime)
     pg = session.get(DispatchPage, page_id)
     if pg is None or pg.staff_id != staff_id or pg.acked_at is not None:
         return None
-    pg.status, pg.acked_at = "acked", now
+    pg.status, pg.acked_at = PageStatus.ACKED, now
     ticket = session.get(Ticket, pg.ticket_id)
     assert ticket is not None
     ticket.assignee_id = ticket.assignee_id or staff_id
@@ -99,7 +98,7 @@ def escalate_unacked(session: Session, *, now: datetime, ack_after: timedelta, t
     new_pages = []
     enabled = list(enabled_channels)
     for pg in session.scalars(stmt).all():
-        pg.status = "escalated"
+        pg.status = PageStatus.ESCALATED
         ticket = session.get(Ticket, pg.ticket_id)
         assert ticket is not None
         add_event(session, ticket, "page_unacked", at=now, layer=pg.layer, page_id=pg.id)

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from backend.db import is_postgres
-from backend.models import InboundEvent
+from backend.models import InboundEvent, InboundStatus
 
 UNPROCESSED = ("pending", "throttled")
 
@@ -78,7 +78,7 @@ def lock_event(session: Session, event_id: int) -> InboundEvent | None:
 
 def mark_done(event: InboundEvent, now: datetime) -> None:
     """Processing finished (in the same transaction as its effects)."""
-    event.status, event.processed_at, event.error = "done", now, None
+    event.status, event.processed_at, event.error = InboundStatus.DONE, now, None
     event.attempts += 1
 
 
@@ -90,4 +90,4 @@ def mark_failed(session: Session, event_id: int, error: str, *, max_attempts: in
     event.attempts += 1
     event.error = error[:2000]
     if event.attempts >= max_attempts:
-        event.status = "failed"
+        event.status = InboundStatus.FAILED

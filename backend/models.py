@@ -72,7 +72,7 @@ class Kind(enum.StrEnum):
 
 
 class Urgency(enum.StrEnum):
-    """Ticket urgency (LABELS.md)."""
+    """Ticket urgency (docs/labels.md)."""
 
     EMERGENCY = "emergency"
     HIGH = "high"
@@ -80,7 +80,7 @@ class Urgency(enum.StrEnum):
 
 
 class Status(enum.StrEnum):
-    """Ticket lifecycle (DOMAIN.md §4); complaints and enquiries use a subset."""
+    """Ticket lifecycle (docs/domain.md §4); complaints and enquiries use a subset."""
 
     RECEIVED = "received"
     TRIAGED = "triaged"

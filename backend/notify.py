@@ -1,6 +1,6 @@
 """Routing notices to owners, and fanning one notice out to many owners, idempotently.
 
-Channel choice per owner (DESIGN.md §3, DOMAIN.md §5/§7): a WeChat customer-service message inside the
+Channel choice per owner (docs/protocols.md, docs/domain.md §5/§7): a WeChat customer-service message inside the
 48 h window after the owner's last message; Telegram where the owner uses it; a WeChat template message
 outside the window (when a template is configured); SMS to the registered phone as the fallback; else
 the owner is skipped with a reason. Marketing goes only to owners with consent, never to a channel the
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
-from sqlalchemy import Table, select
+from sqlalchemy import FromClause, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,14 +41,16 @@ class _Blank(dict[str, Any]):
 def messages() -> dict[str, dict[str, str]]:
     """The owner-facing templates of ``config/messages.yml``."""
     with (CONFIG / "messages.yml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        table: dict[str, dict[str, str]] = yaml.safe_load(fh)
+    return table
 
 
 @lru_cache(maxsize=1)
 def proactive_config() -> dict[str, Any]:
     """``config/proactive.yml``."""
     with (CONFIG / "proactive.yml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        config: dict[str, Any] = yaml.safe_load(fh)
+    return config
 
 
 def render(key: str, lang: str, **params: Any) -> str:
@@ -159,6 +161,8 @@ def load_reach(session: Session, owner_ids: Iterable[int]) -> dict[int, Reach]:
                    ChannelIdentity.last_inbound_at, ChannelIdentity.marketing_opt_out_at)
             .where(ChannelIdentity.owner_id.in_(chunk)))
         for owner_id, ident_id, channel, ext, last_in, opt_out in rows:
+            if owner_id is None:  # excluded by the query; here for the type checker
+                continue
             idents.setdefault(owner_id, []).append(Identity(ident_id, channel, ext, last_in, opt_out is not None))
         owners = session.execute(select(Owner.id, Owner.phone, Owner.language, Owner.marketing_consent,
                                         Owner.deleted_at).where(Owner.id.in_(chunk)))
@@ -168,12 +172,12 @@ def load_reach(session: Session, owner_ids: Iterable[int]) -> dict[int, Reach]:
     return found
 
 
-def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_ignore(session: Session, table: FromClause, rows: Sequence[dict[str, Any]]) -> None:
     """``INSERT ... ON CONFLICT DO NOTHING`` of many rows (PostgreSQL or SQLite)."""
     if not rows:
         return
     dialect = postgresql if is_postgres(session) else sqlite
-    session.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
+    session.execute(dialect.insert(cast(Table, table)).on_conflict_do_nothing(), list(rows))
 
 
 def insert_new_outbox(session: Session, rows: list[dict[str, Any]]) -> int:

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from backend.db import is_postgres
-from backend.models import Outbox, OutboxPayload
+from backend.db import is_postgres, rowcount
+from backend.models import Outbox, OutboxPayload, OutboxStatus
 
 LEASE = timedelta(seconds=60)
 
@@ -135,9 +135,9 @@ def claim_due(session: Session, *, now: datetime, limit: int = 50, channels: Ite
     wait_until = quiet.next_allowed(now) if quiet else None
     for row in rows:
         if wait_until and row.purpose in QUIET_PURPOSES:
-            row.status, row.next_attempt_at = "queued", wait_until
+            row.status, row.next_attempt_at = OutboxStatus.QUEUED, wait_until
             continue
-        row.status, row.next_attempt_at = "sending", now + LEASE
+        row.status, row.next_attempt_at = OutboxStatus.SENDING, now + LEASE
         row.attempts += 1
         claimed.append(row)
     session.commit()
@@ -152,13 +152,13 @@ def record_result(session: Session, row_id: int, *, ok: bool, now: datetime, pro
     row = session.get(Outbox, row_id)
     assert row is not None
     if ok:
-        row.status, row.sent_at, row.last_error = "sent", now, None
+        row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, None
         row.provider_message_id = provider_message_id
     elif retryable and row.attempts < max_attempts:
         delay = retry_after if retry_after is not None else base_backoff_s * 2 ** (row.attempts - 1)
-        row.status, row.next_attempt_at, row.last_error = "queued", now + timedelta(seconds=delay), error
+        row.status, row.next_attempt_at, row.last_error = OutboxStatus.QUEUED, now + timedelta(seconds=delay), error
     else:
-        row.status, row.last_error = "dead", error
+        row.status, row.last_error = OutboxStatus.DEAD, error
     session.flush()
     return row
 
@@ -173,14 +173,14 @@ def mark_delivery(session: Session, provider_message_id: str, status: str, error
         .where(Outbox.provider_message_id == provider_message_id, Outbox.status.in_(("sent", "delivered")))
         .values(status=mapped, last_error=error)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def requeue_dead(session: Session, row_id: int, *, now: datetime) -> Outbox:
     """Give a dead-lettered row another round of attempts (from the console)."""
     row = session.get(Outbox, row_id)
     assert row is not None
-    row.status, row.attempts, row.next_attempt_at = "queued", 0, now
+    row.status, row.attempts, row.next_attempt_at = OutboxStatus.QUEUED, 0, now
     return row
 
 

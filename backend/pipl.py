@@ -1,4 +1,4 @@
-"""Owners' data rights under PIPL (DOMAIN.md §7): export everything about an owner, erase (anonymise) an
+"""Owners' data rights under PIPL (docs/domain.md §7): export everything about an owner, erase (anonymise) an
 owner, and record marketing consent changes. Every action is logged as a :class:`ConsentEvent`.
 
 Erasure anonymises rather than deletes rows: tickets, surveys and warranty items stay (without personal
@@ -8,11 +8,12 @@ data) because the warranty obligation and the service statistics outlive the own
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
+from backend.db import rowcount
 from backend.models import (
     ChannelIdentity,
     ConsentEvent,
@@ -20,6 +21,7 @@ from backend.models import (
     InboundEvent,
     Message,
     Outbox,
+    OutboxStatus,
     Owner,
     Ownership,
     Survey,
@@ -114,34 +116,35 @@ def erase_owner(session: Session, owner_id: int, *, now: datetime, actor: str, r
     counts["identities"] = len(identities)
     conv_ids = list(session.scalars(select(Conversation.id).where(Conversation.owner_id == owner_id)))
     session.execute(update(Conversation).where(Conversation.id.in_(conv_ids)).values(state={}))
-    counts["messages"] = session.execute(
+    counts["messages"] = rowcount(session.execute(
         update(Message).where(Message.conversation_id.in_(conv_ids))
-        .values(text=REDACTED, payload={}, nlu=None)).rowcount or 0
+        .values(text=REDACTED, payload={}, nlu=None)))
     for channel, ext in external:
         session.execute(update(InboundEvent).where(InboundEvent.channel == channel,
                                                    InboundEvent.external_user_id == ext)
                         .values(external_user_id="deleted", payload={}))
-    counts["outbox"] = session.execute(
+    counts["outbox"] = rowcount(session.execute(
         update(Outbox).where(Outbox.owner_id == owner_id)
-        .values(recipient="deleted", payload={"text": REDACTED})).rowcount or 0
-    session.execute(update(Outbox).where(Outbox.owner_id == owner_id, Outbox.status.in_(("queued", "sending")))
-                    .values(status="skipped", last_error="owner erased"))
+        .values(recipient="deleted", payload={"text": REDACTED})))
+    session.execute(update(Outbox).where(Outbox.owner_id == owner_id,
+                                         Outbox.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)))
+                    .values(status=OutboxStatus.SKIPPED, last_error="owner erased"))
     ticket_ids = list(session.scalars(select(Ticket.id).where(Ticket.owner_id == owner_id)))
-    counts["tickets"] = session.execute(
-        update(Ticket).where(Ticket.id.in_(ticket_ids)).values(description=REDACTED)).rowcount or 0
+    counts["tickets"] = rowcount(session.execute(
+        update(Ticket).where(Ticket.id.in_(ticket_ids)).values(description=REDACTED)))
     # Ticket events are append-only in the ORM; erasure is the one sanctioned exception (Core update).
     for ev_id, data in session.execute(select(TicketEvent.id, TicketEvent.data)
                                        .where(TicketEvent.ticket_id.in_(ticket_ids))):
         if data and any(k in data for k in PERSONAL_EVENT_KEYS):
             scrubbed = {k: (REDACTED if k in PERSONAL_EVENT_KEYS else v) for k, v in data.items()}
-            session.execute(update(TicketEvent.__table__).where(TicketEvent.__table__.c.id == ev_id)
-                            .values(data=scrubbed))
+            events = cast(Table, TicketEvent.__table__)
+            session.execute(update(events).where(events.c.id == ev_id).values(data=scrubbed))
     session.execute(update(Survey).where(Survey.owner_id == owner_id).values(comment=None))
     owner.name = REDACTED
     owner.phone = f"deleted-{owner.id}"
     owner.marketing_consent = False
     owner.marketing_consent_source = None
     owner.deleted_at = now
-    log(session, owner_id, "delete", now=now, actor=actor, source="pipl", reason=reason, **counts)
+    log(session, owner_id, "delete", now=now, actor=actor, source="pipl", reason=reason, **cast(dict[str, Any], counts))
     session.flush()
     return counts

@@ -10,6 +10,7 @@ and a re-run cannot double it. Delivery (rate limits) is the worker's; quiet hou
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,7 +89,7 @@ def preview(session: Session, update: ProgressUpdate, tz: ZoneInfo) -> dict[str,
     return {lang: notice_for(update, project, lang, tz).text for lang in ("zh", "en")}
 
 
-def audience(project_id: int, today: date) -> Select[tuple[int]]:
+def audience(project_id: int, today: date) -> Select[int]:
     """Owner ids of the project's buyers who have signed and not yet taken handover."""
     return (
         select(Ownership.owner_id)
@@ -178,6 +179,10 @@ def projects_missing_update(session: Session, *, now: datetime, tz: ZoneInfo) ->
             if session.scalar(audience(p.id, local.date()).limit(1)) is not None]
 
 
+def _missing_text(member: Staff, *, project: str, month: str) -> str:
+    return render("staff_progress_missing", member.language, project=project, month=month)
+
+
 def remind_staff_missing(session: Session, *, now: datetime, tz: ZoneInfo, enabled: frozenset[str]) -> int:
     """From the configured day of the month, remind staff once per project and month; returns rows queued."""
     cfg = proactive_config().get("progress") or {}
@@ -191,6 +196,6 @@ def remind_staff_missing(session: Session, *, now: datetime, tz: ZoneInfo, enabl
     for project in projects_missing_update(session, now=now, tz=tz):
         queued += len(notify_staff(
             session, staff, now=now, enabled=enabled, priority=Priority.FOLLOW_UP,
-            text=lambda m, name=project.name: render("staff_progress_missing", m.language, project=name, month=month),
-            dedupe=lambda m, _ch, pid=project.id: f"progress_missing:{pid}:{month}:{m.id}"))
+            text=partial(_missing_text, project=project.name, month=month),
+            dedupe=f"progress_missing:{project.id}:{month}:{{staff}}"))
     return queued

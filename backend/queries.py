@@ -83,7 +83,7 @@ class TicketRow:
     overdue: bool
 
 
-def _ticket_select(now: datetime) -> Select[Any]:
+def _ticket_select(now: datetime) -> Select[Ticket, str, str, str, str, str, bool]:
     overdue = overdue_clause(now)
     return (
         select(Ticket, Owner.name, Building.number, Unit.entrance, Unit.room, Project.code, overdue)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -91,7 +92,7 @@ def remind_due(session: Session, *, now: datetime, tz: ZoneInfo, policy: Policy,
                        Owner.deleted_at.is_(None))):
             owners[unit_id].append(owner_id)
     labels = _unit_labels(session, unit_ids) if unit_ids else {}
-    jobs = []
+    jobs: list[Job] = []
     for (unit_id, ends), group in groups.items():
         ref = min(i for i, _, _ in group)
         build = _reminder_builder(labels.get(unit_id, ""), ends, group)
@@ -104,7 +105,7 @@ def remind_due(session: Session, *, now: datetime, tz: ZoneInfo, policy: Policy,
     return len(items)
 
 
-def _reminder_builder(unit: str, ends: date, group: list[tuple[int, str, str]]):  # noqa: ANN202
+def _reminder_builder(unit: str, ends: date, group: list[tuple[int, str, str]]) -> Callable[[str], Notice]:
     def build(lang: str) -> Notice:
         names = [en if lang == "en" else zh for _, zh, en in group]
         lines = "\n".join(render("warranty_reminder_line", lang, name=n) for n in names)

@@ -69,6 +69,8 @@ def _timeliness(session: Session, kinds: Sequence[Kind], *, start: date, end: da
     acc: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"on_time": 0, "late": 0, "pending": 0})
     for kind, created, due, contacted in rows:
         bucket = acc[(_month(created, tz), kind.value)]
+        if due is None:  # excluded by the query; here for the type checker
+            continue
         if contacted is not None:
             bucket["on_time" if contacted <= due else "late"] += 1
         elif due < now:

@@ -32,8 +32,8 @@ def notify_staff(
     session: Session,
     staff: Iterable[Staff],
     *,
-    text: Callable[[Staff], str],
-    dedupe: Callable[[Staff, str], str],
+    text: str | Callable[[Staff], str],
+    dedupe: str,
     now: datetime,
     enabled: Iterable[str],
     purpose: str = "notice",
@@ -45,8 +45,9 @@ def notify_staff(
     """Queue one message to each staff member: on their best channel, or on all of them (``every_channel``).
 
     Args:
-        text: The message for one member (in their language).
-        dedupe: The dedupe key for (member, channel); rows whose key exists already are skipped.
+        text: The message, or a function giving it for one member (in their language).
+        dedupe: The dedupe key, with ``{staff}`` (the member's id) and ``{channel}`` filled in per row;
+            rows whose key exists already are skipped.
 
     Returns:
         The (member, channel) pairs newly queued.
@@ -57,13 +58,13 @@ def notify_staff(
     for member in staff:
         reach = staff_channels(member, enabled)
         for channel, recipient in reach if every_channel else reach[:1]:
-            payload: OutboxPayload = {"text": text(member)}
+            payload: OutboxPayload = {"text": text if isinstance(text, str) else text(member)}
             if quick_replies:
                 payload["quick_replies"] = quick_replies
             rows.append({"channel": channel, "recipient": recipient, "staff_id": member.id, "purpose": purpose,
                          "priority": int(priority), "payload": payload, "status": "queued", "attempts": 0,
                          "next_attempt_at": now, "created_at": now, "ticket_id": ticket_id,
-                         "dedupe_key": dedupe(member, channel)})
+                         "dedupe_key": dedupe.format(staff=member.id, channel=channel)})
             targets.append((member, channel))
     if not rows:
         return []

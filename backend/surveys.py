@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend import tickets
-from backend.models import Kind, Status, Survey, Ticket, Urgency
+from backend.models import Kind, Status, Survey, SurveyStatus, Ticket, Urgency
 
 LOW_SCORE = 2
 
@@ -23,7 +23,7 @@ def record_answer(
     """
     if not 1 <= score <= 5:
         raise ValueError("score must be 1-5")
-    survey.score, survey.comment, survey.status, survey.answered_at = score, comment, "answered", now
+    survey.score, survey.comment, survey.status, survey.answered_at = score, comment, SurveyStatus.ANSWERED, now
     ticket = session.get(Ticket, survey.ticket_id)
     assert ticket is not None
     tickets.add_event(

@@ -1,4 +1,4 @@
-"""Tickets and the developer's service rules (DOMAIN.md §4) as plain functions over a session.
+"""Tickets and the developer's service rules (docs/domain.md §4) as plain functions over a session.
 
 Every change writes a :class:`~backend.models.TicketEvent`, so the timeline is the audit trail.
 """
@@ -85,10 +85,11 @@ def next_number(session: Session, at: datetime, tz: Any) -> str:
         if row is None:
             session.execute(insert(TicketCounter).values(day=day, last=0))
             row = session.get(TicketCounter, day)
+        assert row is not None
         row.last += 1
         seq = row.last
     else:
-        stmt = ins(TicketCounter).values(day=day, last=1)
+        stmt: Any = ins(TicketCounter).values(day=day, last=1)  # both dialects' Insert have on_conflict_do_update
         stmt = stmt.on_conflict_do_update(
             index_elements=["day"], set_={"last": TicketCounter.last + 1}
         ).returning(TicketCounter.last)

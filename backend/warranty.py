@@ -1,4 +1,4 @@
-"""Warranty items per handed-over unit, from the catalogue in ``config/warranty.yml`` (DOMAIN.md §2).
+"""Warranty items per handed-over unit, from the catalogue in ``config/warranty.yml`` (docs/domain.md §2).
 
 Periods count from the unit's handover date, in months or heating seasons; the structure is covered
 for its design life (no expiry). Each item carries its reminder time (expiry minus one month).
@@ -46,7 +46,8 @@ def add_months(day: date, months: int) -> date:
 def load_catalogue(path: Path = CATALOGUE) -> dict[str, Any]:
     """The parsed catalogue file."""
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        catalogue: dict[str, Any] = yaml.safe_load(fh)
+    return catalogue
 
 
 def items_for(project_code: str, cat: dict[str, Any] | None = None) -> list[CatalogueItem]:

@@ -45,6 +45,7 @@ class Answers:
             .order_by(ProgressUpdate.published_at.desc()).limit(1)).first()
         if update is None:
             return "progress_none", {"project": project.name}
+        assert update.published_at is not None  # the query keeps published updates only
         return "progress_latest", {
             "project": project.name, "date": update.published_at.astimezone(self.tz).date().isoformat(),
             "title": update.title, "percent": update.percent, "text": update.body}
@@ -57,7 +58,8 @@ class Answers:
         items = [w for w in items if w.expires_on is not None]
         if not items:
             return "warranty_none", {"unit": unit.label}
-        lines = "\n".join(f"- {w.name_en if lang == 'en' else w.name_zh}: {w.expires_on.isoformat()}" for w in items)
+        lines = "\n".join(f"- {w.name_en if lang == 'en' else w.name_zh}: {w.expires_on.isoformat()}"
+                          for w in items if w.expires_on is not None)
         return "warranty_list", {"unit": unit.label, "lines": lines}
 
     def _faq(self, text: str) -> Answer:

@@ -114,7 +114,7 @@ def build_turn(msg: InboundMessage, state: dict[str, Any]) -> Turn:
         text=text,
         button=button,
         photos=photos,
-        location=loc,  # type: ignore[arg-type]
+        location=loc,
         contact_phone=normalise_phone(contact.phone) if contact and contact.phone else None,
         contact_is_sender=bool(contact and contact.own_contact),
         event=msg.event if msg.kind == "event" else None,
@@ -190,7 +190,7 @@ def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, ms
     """An engineer answering a page: ``ack:<id>`` button or a bare acknowledgement word."""
     page = None
     if msg.kind == "button" and (msg.event or "").startswith("ack:"):
-        page = dispatch.acknowledge(session, int(msg.event.split(":", 1)[1]), staff_id=staff.id, now=now)
+        page = dispatch.acknowledge(session, int((msg.event or "").split(":", 1)[1]), staff_id=staff.id, now=now)
     elif msg.text.strip().lower() in dispatch.ACK_WORDS:
         latest = dispatch.latest_open_page(session, staff.id)
         if latest is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -107,8 +107,9 @@ def make_nlu(settings: Settings) -> Any:
 def rules_from_settings(settings: Settings) -> ServiceRules:
     """Service rules (calendar, windows, timers) as configured: the one place they are built."""
     sla = settings.sla
+    overrides: dict[str | date, bool] = {day: off for day, off in sla.calendar_overrides.items()}
     return ServiceRules(
-        calendar=WorkCalendar(settings.timezone, sla.calendar_overrides, sla.close_of_business),
+        calendar=WorkCalendar(settings.timezone, overrides, sla.close_of_business),
         repeat_window=timedelta(days=sla.repeat_window_days),
         engineer_contact=timedelta(hours=sla.engineer_contact_hours),
         survey_delay=timedelta(hours=sla.survey_delay_hours),

@@ -1,4 +1,4 @@
-"""Twilio voice survey webhooks (``/hooks/voice/...``; PROTOCOLS.md §3.5).
+"""Twilio voice survey webhooks (``/hooks/voice/...``; docs/protocols.md, "Voice surveys").
 
 - ``POST /hooks/voice/survey/{id}``: Twilio fetches the call's TwiML: a ``<Gather>`` (keypad, one digit)
   around a Mandarin ``<Say language="cmn-CN">`` prompt, posting to ``.../answer``.
@@ -15,7 +15,7 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from backend.db import transaction
 from backend.models import Owner, Survey, Ticket
@@ -49,12 +49,12 @@ async def _verified_form(request: Request) -> tuple[Services, dict[str, str]]:
     return svc, dict(req.form)
 
 
-def _say(resp: VoiceResponse | object, text: str, lang: str) -> None:
+def _say(resp: VoiceResponse | Gather, text: str, lang: str) -> None:
     voice = str(proactive_sweeps.survey_config().get("voice") or "Polly.Zhiyu")
     if lang == "en":
-        resp.say(text, language="en-US")  # type: ignore[attr-defined]
+        resp.say(text, language="en-US")
     else:
-        resp.say(text, language="cmn-CN", voice=voice)  # type: ignore[attr-defined]
+        resp.say(text, language="cmn-CN", voice=voice)
 
 
 def gather_twiml(svc: Services, survey_id: int, lang: str, *, again: bool = False) -> str:

@@ -149,6 +149,7 @@ class Worker:
         cfg = self.svc.settings.outbox
         channel = self.svc.channels.get(row.channel)
         if channel is None:
+            kw: dict[str, Any]
             ok, kw = False, {"retryable": False, "error": f"channel {row.channel!r} is not configured"}
         else:
             await self.limiter.wait(row.channel)

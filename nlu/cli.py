@@ -93,7 +93,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_nlu_commands(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
+def add_nlu_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
     """Register ``nlu parse|train|eval`` on an argparse subparsers object.
 
     Each sub-command sets ``args.func(args) -> int``. Returns the ``nlu`` sub-command's own subparsers,

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import httpx
 
@@ -69,7 +69,7 @@ class RasaLabelError(ValueError):
 def labels_from_rasa(name: str) -> tuple[str, str | None, str]:
     """Map a Rasa multi-intent name back to ``(intent, category, urgency)``.
 
-    ``misc`` becomes category ``other`` and ``none`` becomes ``None``. The LABELS.md invariants are enforced:
+    ``misc`` becomes category ``other`` and ``none`` becomes ``None``. The docs/labels.md invariants are enforced:
     only repairs carry a category, enquiries and ``other`` are always ``normal``, and a complaint is never an
     emergency (it becomes ``high``).
 
@@ -160,7 +160,7 @@ def _lazy_callable(candidates: tuple[tuple[str, str], ...]) -> Callable[..., Any
             continue
         func = getattr(module, attr, None)
         if callable(func):
-            return func
+            return cast(Callable[..., Any], func)
     return None
 
 
@@ -300,7 +300,7 @@ class RasaEngine:
             raise RasaUnavailable(f"Rasa at {self.url} unreachable: {type(exc).__name__}: {exc}") from exc
         self._check(resp)
         try:
-            data = resp.json()
+            data: dict[str, Any] = resp.json()
             data["intent"]["name"]  # noqa: B018 - shape check
         except (ValueError, KeyError, TypeError) as exc:
             raise RasaUnavailable(f"Rasa at {self.url} answered an unexpected body: {resp.text[:200]!r}") from exc

@@ -99,3 +99,16 @@ def test_every_api_route_declares_what_it_returns() -> None:
                 untyped.append(f"{method} {path}")
     assert len(app.openapi()["paths"]) > 15
     assert untyped == []
+
+
+def test_documents_cited_in_the_code_are_in_the_repository() -> None:
+    import re
+
+    cited: dict[str, str] = {}
+    for folder in ("bot", "backend", "nlu", "config", "tests", "benchmarks"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in {".py", ".yml", ".toml"} and path.is_file():
+                for name in re.findall(r"\bdocs/[\w.-]+\.md\b", path.read_text(encoding="utf-8")):
+                    cited.setdefault(name, str(path.relative_to(ROOT)))
+    assert {"docs/domain.md", "docs/labels.md", "docs/protocols.md"} <= set(cited)
+    assert [f"{name} (cited in {where})" for name, where in cited.items() if not (ROOT / name).is_file()] == []

@@ -271,12 +271,14 @@ def _photo(update: Update, message: Message, data: dict[str, Any]) -> InboundMes
 
 def _location(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
     where = message.location
+    assert where is not None  # chosen by the dispatch table because the message has one
     place = Attachment(kind="location", latitude=where.latitude, longitude=where.longitude)
     return _message_base(update, message, data, "location", attachments=(place,))
 
 
 def _contact(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
     contact = message.contact
+    assert contact is not None  # chosen by the dispatch table because the message has one
     own = bool(message.from_user and contact.user_id == message.from_user.id)
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
     card = Attachment(kind="contact", phone=contact.phone_number, label=name or None, own_contact=own)

@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend import audit
-from backend.db import transaction
+from backend.db import rowcount, transaction
 from backend.models import Role, Staff, StaffSession
 from bot.console.i18n import ConsoleConfig, config
 from bot.services import Services
@@ -235,4 +235,4 @@ def end_sessions(session: Session, *, now: datetime, key: bytes | None = None, t
         stmt = stmt.where(StaffSession.staff_id == staff_id)
     else:
         raise ValueError("give a token or a staff id")
-    return session.execute(stmt).rowcount or 0
+    return rowcount(session.execute(stmt))

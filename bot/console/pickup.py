@@ -6,6 +6,7 @@ Listed in :data:`bot.sweeps.SWEEPS`, with the interval from ``config/console.yml
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 
@@ -16,6 +17,10 @@ from backend.outbox import Priority
 from backend.staff_notify import notify_staff
 from bot.console.i18n import translate
 from bot.services import Services
+
+
+def _alert_text(supervisor: Staff, *, detail: str) -> str:
+    return f"{translate('alert_pickup', supervisor.language)}: {detail}"
 
 
 def pickup_sweep(svc: Services, now: datetime) -> int:
@@ -31,9 +36,8 @@ def pickup_sweep(svc: Services, now: datetime) -> int:
                 notify_staff(
                     session, supervisors, now=now, enabled=svc.channels, purpose="page", priority=Priority.PAGE,
                     every_channel=True,
-                    text=lambda sup, a=alert, link=link: (f"{translate('alert_pickup', sup.language)}: "
-                                                          f"#{a.conversation_id} ({minutes} min) {link}"),
-                    dedupe=lambda sup, channel, a=alert: f"pickup:{a.id}:{sup.id}:{channel}")
+                    text=partial(_alert_text, detail=f"#{alert.conversation_id} ({minutes} min) {link}"),
+                    dedupe=f"pickup:{alert.id}:{{staff}}:{{channel}}")
         found = [(a.id, a.conversation_id) for a in alerts]
     for alert_id, conv_id in found:
         svc.broker.publish({"type": "alert", "kind": "pickup_timeout", "alert_id": alert_id,

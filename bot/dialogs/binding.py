@@ -40,7 +40,8 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
         phone = turn.contact_phone or next(iter((parse.entities.get("phones") if parse else None) or []), None)
         phone = keywords.find_phone(phone or turn.text)
         if phone is None:
-            return _retry(res, "phone_invalid")
+            _retry(res, "phone_invalid")
+            return None
         return _on_phone(res, ctx, phone, proven=bool(turn.contact_phone and turn.contact_is_sender))
     owner = ctx.find_owner_by_phone(st.get("phone", ""))
     if owner is None:  # the owner record went away meanwhile
@@ -50,7 +51,8 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
         unit = next((u for u in owner.units if turn.button == f"unit:{u.id}"), None)
         unit = unit or match_unit(turn.text, parse.entities if parse else {}, owner.units)
         if unit is None:
-            return _retry(res, "unit_not_matched")
+            _retry(res, "unit_not_matched")
+            return None
         st["unit_id"] = unit.id
         if st.get("proven") or not ctx.can_send_otp:
             return _bind(res, owner)
@@ -78,7 +80,8 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
 def _on_phone(res: StepResult, ctx: Context, phone: str, *, proven: bool) -> OwnerView | None:
     owner = ctx.find_owner_by_phone(phone)
     if owner is None:
-        return _retry(res, "phone_not_found")
+        _retry(res, "phone_not_found")
+        return None
     res.state.update(step="unit", phone=phone, proven=proven, tries=0)
     if len(owner.units) > 1:
         res.say("pick_unit", choices=tuple((u.label, f"unit:{u.id}") for u in owner.units))

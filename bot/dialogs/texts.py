@@ -32,7 +32,7 @@ def load_faq(path: Path = FAQ) -> list[dict[str, Any]]:
 def load(path: Path = MESSAGES) -> dict[str, dict[str, str]]:
     """All templates keyed by name then language; FAQ answers are ``faq_<id>``."""
     with path.open(encoding="utf-8") as fh:
-        table = yaml.safe_load(fh)
+        table: dict[str, dict[str, str]] = yaml.safe_load(fh)
     table.update({f"faq_{e['id']}": {"zh": e["zh"], "en": e["en"]} for e in load_faq()})
     return table
 

@@ -26,12 +26,12 @@ def test_best_channel_or_every_channel_and_dedupe(session: Session) -> None:
     make_staff(session, Role.SUPERVISOR)  # no address at all: skipped
     staff = list(session.scalars(select(both.__class__).order_by(both.__class__.id)))
 
-    sent = notify_staff(session, staff, text=lambda m: f"hi {m.language}", dedupe=lambda m, ch: f"t:{m.id}:{ch}",
+    sent = notify_staff(session, staff, text=lambda m: f"hi {m.language}", dedupe="t:{staff}:{channel}",
                         now=NOW, enabled=["telegram", "sms"])
     assert [(m.id, ch) for m, ch in sent] == [(both.id, "telegram"), (sms_only.id, "sms")]
     assert _rows(session) == [("telegram", "42", Priority.NOTICE, "hi en"), ("sms", "+8613900002222", 4, "hi zh")]
 
-    again = notify_staff(session, staff, text=lambda m: "x", dedupe=lambda m, ch: f"t:{m.id}:{ch}", now=NOW,
+    again = notify_staff(session, staff, text="x", dedupe="t:{staff}:{channel}", now=NOW,
                          enabled=["telegram", "sms"], every_channel=True, priority=Priority.PAGE)
     assert [(m.id, ch) for m, ch in again] == [(both.id, "sms")]  # the already-queued keys are skipped
     assert _rows(session)[-1] == ("sms", "+8613900001111", 0, "x")
