@@ -9,7 +9,18 @@ from sqlalchemy import select
 
 from backend import reports
 from backend.db import transaction
-from backend.models import ChannelIdentity, Conversation, Kind, Role, Status, Survey, Ticket, TicketEvent, Urgency
+from backend.models import (
+    ChannelIdentity,
+    Conversation,
+    Kind,
+    Role,
+    Status,
+    Survey,
+    SurveyStatus,
+    Ticket,
+    TicketEvent,
+    Urgency,
+)
 from backend.tickets import ServiceRules, confirm_by_owner, create_ticket, transition
 from bot import conversation
 from bot.channels.base import InboundMessage
@@ -157,3 +168,18 @@ def test_owner_without_identity_gets_the_survey_by_sms(sessions, clean) -> None:
     with w.svc.sessions() as s:
         ident = s.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == "sms")).one()
         assert ident.owner_id == case.owner_id
+
+
+def test_a_late_chat_answer_does_not_overwrite_a_manual_callback(sessions, clean) -> None:
+    case = closed_repair(sessions, NOW)
+    w = world(clean, NOW + timedelta(hours=24))
+    assert w.sweep()["surveys_due"] == 1  # the chat prompt is out
+    with transaction(w.svc.sessions) as s:  # meanwhile staff phoned the owner and recorded it
+        survey = s.get(Survey, case.survey_id)
+        survey.status, survey.comment, survey.answered_at = SurveyStatus.MANUAL_DONE, "called, fine", w.now
+    owner_says(w, button="score:1")
+    owner_says(w, "没有")
+    with w.svc.sessions() as s:
+        survey = s.get(Survey, case.survey_id)
+        assert survey.status is SurveyStatus.MANUAL_DONE and survey.score is None
+        assert s.scalars(select(Ticket).where(Ticket.related_ticket_id == case.ticket_id)).first() is None
