@@ -7,6 +7,7 @@ rows, dialog state) commits together with it or not at all.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -219,9 +220,10 @@ def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, ms
                    svc: Services, now: datetime) -> fx.Applied:
     """An engineer answering a page: ``ack:<id>`` button or a bare acknowledgement word."""
     page = None
+    eta_m: re.Match[str] | None = None
     if msg.kind == "button" and (msg.event or "").startswith("ack:"):
         page = dispatch.acknowledge(session, int(msg.event.split(":", 1)[1]), staff_id=staff.id, now=now)
-    elif msg.text.strip().lower() in dispatch.ACK_WORDS:
+    elif msg.text.strip().lower() in dispatch.ACK_WORDS or (eta_m := ACK_ETA.match(msg.text.strip())):
         latest = dispatch.latest_open_page(session, staff.id)
         if latest is not None:
             page = dispatch.acknowledge(session, latest.id, staff_id=staff.id, now=now)
@@ -229,7 +231,12 @@ def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, ms
         ticket = session.get(Ticket, page.ticket_id)
         text = render("page_acked", staff.language, ticket=ticket.number if ticket else "")
         if ticket is not None:
-            tell_owner_accepted(session, ticket, staff, svc, now)
+            eta = ""
+            if eta_m is not None:
+                minutes = int(eta_m.group(2))
+                eta = svc.format_local(now + timedelta(minutes=minutes))
+                tickets.add_event(session, ticket, "eta", at=now, actor=f"staff:{staff.id}", minutes=minutes)
+            tell_owner_accepted(session, ticket, staff, svc, now, eta=eta)
     else:
         text = render("staff_unknown", staff.language)
     enqueue(session, channel=identity.channel, recipient=identity.external_id, text=text, now=now, staff_id=staff.id)
@@ -239,7 +246,12 @@ def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, ms
     return applied
 
 
-def tell_owner_accepted(session: Session, ticket: Ticket, staff: Staff, svc: Services, now: datetime) -> None:
+# "1 20", "收到 20分钟", "ok 15 min": an acknowledgement with the minutes until arrival.
+ACK_ETA = re.compile(r"^(1|ok|收到|确认|接单|ack|好的)[\s,，:：]*(\d{1,3})\s*(分钟|分|min|mins|minutes)?(到|后到)?\W*$", re.I)
+
+
+def tell_owner_accepted(session: Session, ticket: Ticket, staff: Staff, svc: Services, now: datetime,
+                        eta: str = "") -> None:
     """The page was acknowledged: the owner hears who accepted, in the conversation the ticket came from."""
     conv = session.get(Conversation, ticket.conversation_id) if ticket.conversation_id else None
     if conv is None:
@@ -248,7 +260,7 @@ def tell_owner_accepted(session: Session, ticket: Ticket, staff: Staff, svc: Ser
     if identity is None:
         return
     lang = (conv.state or {}).get("lang") or identity.language or "zh"
-    result = enter_accepted(conv.state, lang=lang, ticket=ticket.number, engineer=staff.name)
+    result = enter_accepted(conv.state, lang=lang, ticket=ticket.number, engineer=staff.name, eta=eta)
     fx.apply(session, conv, identity, result, svc, now, fx.Applied(conversation_id=conv.id))
     tickets.add_event(session, ticket, "owner_told_accepted", at=now, staff_id=staff.id)
 

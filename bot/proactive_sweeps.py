@@ -22,7 +22,18 @@ from sqlalchemy.orm import Session
 from backend import progress, reminders, tickets
 from backend.db import is_postgres, transaction
 from backend.dispatch import staff_channels
-from backend.models import ChannelIdentity, Conversation, Kind, Message, Mode, Staff, Survey, Ticket
+from backend.models import (
+    ChannelIdentity,
+    Conversation,
+    Kind,
+    Message,
+    Mode,
+    Staff,
+    Status,
+    Survey,
+    Ticket,
+    TicketEvent,
+)
 from backend.notify import (
     Policy,
     Reach,
@@ -34,8 +45,10 @@ from backend.notify import (
 )
 from backend.outbox import enqueue
 from backend.phones import e164
+from bot import effects as fx
 from bot import sweeps
 from bot.conversation import get_conversation, get_identity
+from bot.dialogs import aftercare
 from bot.dialogs.texts import render
 from bot.services import Services
 
@@ -252,6 +265,83 @@ def _run(coro: Coroutine[Any, Any, Any]) -> Any:
         return pool.submit(asyncio.run, coro).result()
 
 
+# --- repair confirmation --------------------------------------------------------------------------
+
+
+def confirm_config() -> dict[str, Any]:
+    """The ``confirm`` section of ``config/proactive.yml``."""
+    return proactive_config().get("confirm") or {}
+
+
+def _owner_conversation(session: Session, ticket: Ticket) -> tuple[Conversation, ChannelIdentity] | None:
+    """The conversation the ticket came from, else the owner's most recently active one."""
+    conv = session.get(Conversation, ticket.conversation_id) if ticket.conversation_id else None
+    if conv is None and ticket.owner_id:
+        conv = session.scalars(select(Conversation).where(Conversation.owner_id == ticket.owner_id)
+                               .order_by(Conversation.last_message_at.desc()).limit(1)).first()
+    if conv is None:
+        return None
+    identity = session.get(ChannelIdentity, conv.identity_id)
+    return (conv, identity) if identity is not None else None
+
+
+def ask_confirmation(session: Session, svc: Services, ticket: Ticket, now: datetime, *, reminder: bool = False) -> bool:
+    """Put "is it fixed?" to the owner in chat (buttons) through the one effect interpreter; False if busy."""
+    found = _owner_conversation(session, ticket)
+    if found is None:
+        return False
+    conv, identity = found
+    state = conv.state or {}
+    if conv.mode is not Mode.BOT or (state.get("flow") not in (None, "confirm")
+                                     and conv.last_message_at > now - BUSY_DELAY):
+        return False  # staff hold it (hand-back asks), or the owner is in the middle of something else
+    lang = state.get("lang") or identity.language or "zh"
+    result = aftercare.enter_confirm(state, lang=lang, ticket_id=ticket.id, ticket=ticket.number, reminder=reminder)
+    applied = fx.Applied(conversation_id=conv.id)
+    fx.apply(session, conv, identity, result, svc, now, applied)
+    tickets.add_event(session, ticket, "confirm_asked", at=now, channel=identity.channel, reminder=reminder)
+    for event in applied.console_events:
+        svc.broker.publish(event)
+    return True
+
+
+def confirmations_due(svc: Services, now: datetime) -> int:
+    """Ask owners to confirm finished repairs; no answer: one reminder, then a staff follow-up task."""
+    cfg = confirm_config()
+    reminder_after = timedelta(hours=float(cfg.get("reminder_hours", 24)))
+    task_after = timedelta(hours=float(cfg.get("staff_task_hours", 24)))
+    done = 0
+    with transaction(svc.sessions) as session:
+        stmt = (select(Ticket).where(Ticket.status == Status.PENDING_OWNER_CONFIRM, Ticket.owner_id.is_not(None))
+                .order_by(Ticket.id).limit(200))
+        if is_postgres(session):
+            stmt = stmt.with_for_update(skip_locked=True)
+        for ticket in session.scalars(stmt).all():
+            events = list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                                          .order_by(TicketEvent.id)))
+            start = max((i for i, e in enumerate(events) if e.kind == "status"
+                         and (e.data or {}).get("to") == Status.PENDING_OWNER_CONFIRM.value), default=-1)
+            recent = events[start + 1:]
+            asked = [e for e in recent if e.kind == "confirm_asked"]
+            if any(e.kind == "confirm_staff_task" for e in recent):
+                continue
+            if not asked:
+                done += ask_confirmation(session, svc, ticket, now)
+            elif len(asked) == 1 and now - asked[-1].at >= reminder_after:
+                done += ask_confirmation(session, svc, ticket, now, reminder=True)
+            elif len(asked) >= 2 and now - asked[-1].at >= task_after:
+                staff = [s for s in (session.get(Staff, i) for i in (ticket.assignee_id, ticket.advisor_id) if i)
+                         if s is not None and staff_channels(s, svc.channels)]
+                staff = staff or _staff_with_roles(session, ["supervisor"])
+                notify_staff(session, svc, staff, "staff_confirm_overdue", now, ref=ticket.id, ticket=ticket.number,
+                             ticket_id=ticket.id)
+                tickets.add_event(session, ticket, "confirm_staff_task", at=now, reminders=len(asked) - 1,
+                                  staff=[s.id for s in staff])
+                svc.broker.publish({"type": "alert", "kind": "confirm_overdue", "ticket": ticket.number})
+                done += 1
+    return done
+
+
 def register_all() -> None:
     """Register the proactive sweeps (idempotent)."""
     sweeps.register("publish_progress", 30.0, publish_progress)
@@ -261,6 +351,7 @@ def register_all() -> None:
     sweeps.register("surveys_due", 60.0, surveys_due)
     sweeps.register("survey_alerts", 60.0, survey_alerts)
     sweeps.register("progress_missing", 3600.0, progress_missing)
+    sweeps.register("confirmations_due", 30.0, confirmations_due)
 
 
 register_all()
