@@ -59,18 +59,34 @@ def start(res: StepResult, turn: Turn, parse: Parse, ctx: Context) -> None:
     res.say("emergency_dispatched")
     need_address = unit is None and not address
     need_phone = owner is None and not callback
-    res.state.update(flow="emergency", step="details", ticket_id=CREATED, turns=0,
+    res.state.update(flow="emergency", step="details", ticket_id=CREATED, turns=0, category=parse.category,
                      need=[n for n, missing in (("address", need_address), ("phone", need_phone)) if missing])
     if need_address or need_phone:
         res.say("emergency_ask_address" if need_address else "emergency_ask_phone")
     elif not parse.entities.get("location"):
         res.say("emergency_ask_details")
-    else:
-        _done(res.state)
+    # the flow stays open: what the owner adds next goes to the ticket and the engineer
+
+
+def same_incident(state: dict[str, Any], parse: Parse | None) -> bool:
+    """True when an emergency report continues the one this conversation is already handling."""
+    return (state.get("flow") == "emergency" and isinstance(state.get("ticket_id"), int) and parse is not None
+            and HAZARD_BY_CATEGORY.get(parse.category or "", "general")
+            == HAZARD_BY_CATEGORY.get(state.get("category") or "", "general"))
+
+
+def _informative(turn: Turn, parse: Parse | None) -> bool:
+    """Whether a message adds something for the engineer (not "谢谢", "好的", "ok")."""
+    if turn.photos or turn.location or turn.contact_phone or keywords.find_phone(turn.text):
+        return True
+    if parse is not None and (parse.entities.get("unit") or parse.entities.get("location")):
+        return True
+    text = turn.text.strip()
+    return len(text) >= 4 and not keywords.THANKS.search(text) and not keywords.YES.match(text)
 
 
 def _done(st: dict[str, Any]) -> None:
-    for key in ("flow", "step", "ticket_id", "turns", "need"):
+    for key in ("flow", "step", "ticket_id", "turns", "need", "category"):
         st.pop(key, None)
 
 
@@ -81,10 +97,11 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> bo
     if not isinstance(ticket_id, int):
         _done(st)
         return False
-    if parse is not None and parse.intent in ("complaint", "enquiry") and parse.confidence >= 0.8 \
-            and not keywords.find_phone(turn.text) and not (parse.entities.get("unit")):
+    if not _informative(turn, parse) or (
+            parse is not None and parse.intent in ("complaint", "enquiry") and parse.confidence >= 0.8
+            and not keywords.find_phone(turn.text) and not parse.entities.get("unit")):
         _done(st)
-        return False  # a new request, not details
+        return False  # a new request or a "thank you", not details
     entities = parse.entities if parse else {}
     unit = match_unit(turn.text, entities, ctx.owner.units) if ctx.owner else None
     text = turn.text

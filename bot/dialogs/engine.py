@@ -51,6 +51,9 @@ def step(state: dict[str, Any] | None, turn: Turn, parse: Parse | None, ctx: Con
     st["lang"] = res.lang
     notice_due = not st.get("noticed")
     emergency_part = next((p for _t, p in turn.parts if _is_emergency(p)), None)
+    if (_is_emergency(parse) or emergency_part is not None) and emergency.same_incident(st, parse or emergency_part):
+        emergency.handle(res, turn, parse, ctx)
+        return res
     if _is_emergency(parse) or emergency_part is not None:
         emergency.start(res, turn, parse if _is_emergency(parse) else emergency_part, ctx)  # type: ignore[arg-type]
         _notice(res, notice_due)
@@ -209,7 +212,7 @@ def _route(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> No
 
 
 def _repair_and_warranty(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> None:
-    enquiry.handle(res, Turn(text=turn.text), ctx, topic="warranty")
+    enquiry.handle(res, Turn(text=turn.text), ctx, topic="warranty", handoff=False)
     intake.start(res, turn, parse, ctx)
 
 
@@ -225,8 +228,14 @@ def _route_parts(res: StepResult, turn: Turn, ctx: Context) -> bool:
     primary = Turn(text=turn.text, photos=turn.photos, location=turn.location, contact_phone=turn.contact_phone,
                    contact_is_sender=turn.contact_is_sender)
 
-    def both(r: StepResult, _t: Turn, p: Parse | None, c: Context) -> None:
+    personal = [(q, p) for q, p in questions if enquiry.needs_owner(q)]
+    if ctx.owner is None:  # what anyone may know is answered at once; the rest after binding
         for q_text, _q in questions:
+            if (q_text, _q) not in personal:
+                enquiry.handle(res, Turn(text=q_text), ctx, handoff=False)
+
+    def both(r: StepResult, _t: Turn, p: Parse | None, c: Context) -> None:
+        for q_text, _q in questions if ctx.owner is not None else personal:
             enquiry.handle(r, Turn(text=q_text), c, handoff=False)
         (intake.start if parse.intent == "repair" else complaint.handle)(r, primary, parse, c)
 
@@ -238,7 +247,7 @@ def _topic_fallback(text: str, parse: Parse, ctx: Context) -> Parse:
     """Menu-like requests the model may file under ``other`` or doubt: "我的工单", "我要报修", "保修期"."""
     if parse.intent in ("other", "enquiry") and enquiry.needs_owner(text):
         return replace(parse, intent="enquiry", confidence=max(parse.confidence, ctx.low_confidence))
-    if parse.intent == "other" and keywords.REPAIR_REQUEST.match(text):
+    if (parse.intent == "other" or parse.confidence < 0.7) and keywords.REPAIR_REQUEST.match(text):
         return replace(parse, intent="repair", category=None, confidence=max(parse.confidence, ctx.low_confidence))
     return parse
 
@@ -273,5 +282,5 @@ def _greet(res: StepResult, ctx: Context, key: str = "greeting") -> None:
 
 def _clear_flow(st: dict[str, Any]) -> None:
     for key in ("flow", "step", "slots", "stash", "tries", "otp", "otp_expires", "phone", "proven", "unit_id",
-                "ticket_id", "survey_id", "score", "misses", "reason"):
+                "ticket_id", "survey_id", "score", "misses", "reason", "turns", "need", "category"):
         st.pop(key, None)

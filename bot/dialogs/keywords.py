@@ -52,7 +52,8 @@ GREETING = re.compile(r"^(你好|您好|你好啊|您好啊|嗨|哈喽|hi|hello|
 THANKS = re.compile(r"谢谢|感谢|多谢|thank|thx", re.I)
 NONE_WORDS = re.compile(r"^(无|没有|没了|不用|no|none|nothing|nope)\W*$", re.I)
 REPAIR_REQUEST = re.compile(r"^\W*(我要|我想|想|要|申请)?(报修|维修|报个修|修理|修东西)\W*$"
-                            r"|^\W*(i want to |i'd like to )?(report a )?(repair|fix)\W*$", re.I)
+                            r"|^\W*(i want to |i'd like to |i need to |i would like to |can i )?(report a |log a )?"
+                            r"(repair|fix)( please)?\W*$", re.I)
 PHONE = re.compile(r"(?:\+?86[ -]?)?(1[3-9]\d[ -]?\d{4}[ -]?\d{4})")
 CODE = re.compile(r"\b(\d{6})\b")
 
@@ -89,11 +90,22 @@ def has_words(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]|[A-Za-z]{2,}", stripped))
 
 
+QUESTION_END = re.compile(r"(吗|呢|么|？|\?)\W*$")
+
+
 def clauses(text: str) -> list[str]:
-    """The separate requests in one message, split at "另外", "顺便", "also"...; one item when there is no joiner."""
+    """The separate requests in one message; one item when it carries only one.
+
+    Split at "另外", "顺便", "also"...; and a trailing question after a comma ("空调不制冷，还在保修期吗").
+    """
     parts = [p.strip(" ，,。；;") for p in ALSO.split(text) if p]
     parts = [p for p in parts if p and not ALSO.fullmatch(p) and len(p) >= 2]
-    return parts if len(parts) > 1 else [text]
+    if len(parts) > 1:
+        return parts
+    pieces = [p.strip() for p in re.split(r"[，,；;。]", text) if p.strip()]
+    if len(pieces) > 1 and QUESTION_END.search(pieces[-1]) and not QUESTION_END.search(pieces[0]):
+        return ["，".join(pieces[:-1]), pieces[-1]]
+    return [text]
 
 
 def plausible_time(text: str) -> bool:

@@ -99,6 +99,16 @@ class Player:
             conv = self.conversation(s)
             return list((conv.state or {}).get("choices") or []) if conv else []
 
+    def otp_code(self) -> str:
+        """The code the owner's phone received by SMS."""
+        import re
+
+        texts = wait_for(lambda: self.world.platforms.texts("sms", "+86" + self.world.estate.owner_phone),
+                         "the OTP SMS")
+        m = re.search(r"(\d{6})", texts[-1])
+        assert m, texts
+        return m.group(1)
+
     # --- back office -------------------------------------------------------------------------------
     def mark_done(self) -> None:
         """Staff mark the owner's latest repair done (pending_owner_confirm); the confirm sweep runs."""
@@ -210,6 +220,12 @@ def _do(player: Player, step: dict[str, Any]) -> None:
         player.contact(step["contact"], own=step.get("own", True))
     elif "location" in step:
         player.location(*step["location"])
+    elif "choice" in step:
+        choices = player._choices()
+        assert len(choices) >= int(step["choice"]), f"only {choices} offered"
+        player.button(choices[int(step["choice"]) - 1])
+    elif "otp" in step:
+        player.say(player.otp_code())
     elif "engineer" in step:
         player.engineer(str(step["engineer"]))
     elif "done" in step:
@@ -275,6 +291,8 @@ def _check(world: World, player: Player, check: dict[str, Any]) -> None:
         kinds = [e.kind for e in events]
         for kind in check.get("events", []):
             assert kind in kinds, f"no {kind!r} event in {kinds}"
+        for kind, count in (check.get("event_counts") or {}).items():
+            assert kinds.count(kind) == count, f"{kind}: {kinds.count(kind)} != {count}"
         for kind in check.get("no_events", []):
             assert kind not in kinds, f"unexpected {kind!r} event"
         if "mode" in check:
@@ -296,6 +314,10 @@ def _check(world: World, player: Player, check: dict[str, Any]) -> None:
         if "otp_lang" in check:
             otp = s.scalars(select(Outbox).where(Outbox.purpose == "otp")).all()
             assert otp and all(detect_lang(o.payload.get("text", "")) == check["otp_lang"] for o in otp)
+        if "opted_out" in check:
+            ident = s.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == player.channel,
+                                                            ChannelIdentity.external_id == player.user)).one()
+            assert (ident.marketing_opt_out_at is not None) == check["opted_out"]
         if "surveys" in check:
             assert len(s.scalars(select(Survey)).all()) == check["surveys"]
         if "repair_attempts" in check:
