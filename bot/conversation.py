@@ -28,6 +28,8 @@ from backend.models import (
     Owner,
     Ownership,
     Staff,
+    Status,
+    Survey,
     Ticket,
     Unit,
     Urgency,
@@ -37,11 +39,12 @@ from backend.phones import e164, normalise_phone
 from bot import effects as fx
 from bot.channels.base import InboundMessage
 from bot.channels.privacy import mask_phone
+from bot.dialogs import aftercare
 from bot.dialogs.emergency import enter_accepted
 from bot.dialogs.engine import step
 from bot.dialogs.keywords import clauses
 from bot.dialogs.texts import render
-from bot.dialogs.types import Context, OwnerView, TicketView, Turn, UnitView
+from bot.dialogs.types import Context, OwnerView, Reply, StepResult, TicketView, Turn, UnitView
 from bot.services import Services
 from nlu.types import Parse
 
@@ -247,7 +250,8 @@ def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, ms
 
 
 # "1 20", "收到 20分钟", "ok 15 min": an acknowledgement with the minutes until arrival.
-ACK_ETA = re.compile(r"^(1|ok|收到|确认|接单|ack|好的)[\s,，:：]*(\d{1,3})\s*(分钟|分|min|mins|minutes)?(到|后到)?\W*$", re.I)
+ACK_ETA = re.compile(r"^(1|ok|收到|确认|接单|ack|好的)[\s,，:：]*(\d{1,3})\s*(分钟|分|min|mins|minutes)?(到|"
+                     r"后到)?\W*$", re.I)
 
 
 def tell_owner_accepted(session: Session, ticket: Ticket, staff: Staff, svc: Services, now: datetime,
@@ -263,6 +267,47 @@ def tell_owner_accepted(session: Session, ticket: Ticket, staff: Staff, svc: Ser
     result = enter_accepted(conv.state, lang=lang, ticket=ticket.number, engineer=staff.name, eta=eta)
     fx.apply(session, conv, identity, result, svc, now, fx.Applied(conversation_id=conv.id))
     tickets.add_event(session, ticket, "owner_told_accepted", at=now, staff_id=staff.id)
+
+
+def resume_dialog(session: Session, conv: Conversation, svc: Services, now: datetime) -> list[Message]:
+    """After a staff hand-back: the bot resumes where the conversation stands, through the dialogs' entries.
+
+    In order: a flow in progress has its pending question asked again; otherwise a repair awaiting the
+    owner's confirmation is put to them (:func:`~bot.dialogs.aftercare.enter_confirm`); otherwise a due
+    callback survey is started (:func:`~bot.dialogs.aftercare.enter_survey`). Returns the messages queued.
+    """
+    identity = session.get(ChannelIdentity, conv.identity_id)
+    if identity is None:
+        return []
+    owner = session.get(Owner, conv.owner_id) if conv.owner_id else None
+    state = dict(conv.state or {})
+    lang = state.get("lang") or identity.language or (owner.language if owner else "zh")
+    result: StepResult | None = None
+    if state.get("flow"):
+        last = session.scalars(select(Message).where(Message.conversation_id == conv.id, Message.direction == "out",
+                                                     Message.author == "bot").order_by(Message.id.desc())
+                               .limit(1)).first()
+        if last is not None:
+            result = StepResult(state, lang=lang)
+            choices = tuple((c["label"], c["payload"]) for c in (last.payload or {}).get("choices") or [])
+            result.effects.append(Reply(last.text, choices=choices, literal=True))
+    elif owner is not None and (ticket := session.scalars(
+            select(Ticket).where(Ticket.owner_id == owner.id, Ticket.status == Status.PENDING_OWNER_CONFIRM)
+            .order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(1)).first()) is not None:
+        result = aftercare.enter_confirm(state, lang=lang, ticket_id=ticket.id, ticket=ticket.number)
+        tickets.add_event(session, ticket, "confirm_asked", at=now, channel=identity.channel, reminder=False)
+    elif owner is not None and (survey := session.scalars(
+            select(Survey).where(Survey.owner_id == owner.id, Survey.status == "due", Survey.method == "chat")
+            .order_by(Survey.due_at, Survey.id).limit(1)).first()) is not None:
+        ticket = session.get(Ticket, survey.ticket_id)
+        result = aftercare.enter_survey(state, lang=lang, survey_id=survey.id, ticket_id=survey.ticket_id,
+                                        ticket=ticket.number if ticket else "")
+        survey.status, survey.attempts = "sent", survey.attempts + 1
+    if result is None:
+        return []
+    applied = fx.Applied(conversation_id=conv.id)
+    fx.apply(session, conv, identity, result, svc, now, applied)
+    return applied.messages
 
 
 def _labels(parse: Parse | None) -> dict[str, Any] | None:

@@ -45,6 +45,7 @@ class Applied:
     console_events: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     wake_outbox: bool = False
+    messages: list[Message] = field(default_factory=list)  # the bot's replies queued by this step
 
 
 @dataclass
@@ -90,8 +91,9 @@ def _reply(a: Run, e: d.Reply) -> None:
     if key == "emergency_dispatched" and not a.results.get("paged"):
         key = "emergency_no_engineer"
     params = {**a.results, **e.params}
-    text = render(key, a.lang, **params)
-    choices = [{"label": render(label, a.lang), "payload": payload} for label, payload in e.choices]
+    text = key if e.literal else render(key, a.lang, **params)
+    choices = [{"label": label if e.literal else render(label, a.lang), "payload": payload}
+               for label, payload in e.choices]
     row = enqueue(
         a.session,
         channel=a.identity.channel,
@@ -104,17 +106,17 @@ def _reply(a: Run, e: d.Reply) -> None:
         quick_replies=choices,
         request_contact=e.request_contact or None,
     )
-    a.session.add(
-        Message(
-            conversation_id=a.conv.id,
-            direction="out",
-            author="bot",
-            text=text,
-            outbox_id=row.id,
-            payload={"choices": choices} if choices else {},
-            created_at=a.now,
-        )
+    msg = Message(
+        conversation_id=a.conv.id,
+        direction="out",
+        author="bot",
+        text=text,
+        outbox_id=row.id,
+        payload={"choices": choices} if choices else {},
+        created_at=a.now,
     )
+    a.session.add(msg)
+    a.applied.messages.append(msg)
     a.results["choices"] = [c["payload"] for c in choices]
 
 

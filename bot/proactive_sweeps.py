@@ -50,6 +50,7 @@ from bot import sweeps
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs import aftercare
 from bot.dialogs.texts import render
+from bot.dialogs.types import Reply
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -181,8 +182,14 @@ def _chat(session: Session, svc: Services, survey: Survey, ticket: Ticket, reach
         survey.due_at = now + BUSY_DELAY
         return "busy"
     lang = identity.language or reach.language
-    text = render("survey_prompt", lang, ticket=ticket.number)
-    choices = [{"label": label, "payload": payload} for label, payload in SCORE_CHOICES]
+    # the flow is entered by the dialogs' entry; the send itself is routed here (template or SMS outside
+    # WeChat's window) with a dedupe key per attempt
+    entry = aftercare.enter_survey(conv.state, lang=lang, survey_id=survey.id, ticket_id=ticket.id,
+                                   ticket=ticket.number)
+    prompt = entry.effects[0]
+    assert isinstance(prompt, Reply)
+    text = render(prompt.key, lang, **prompt.params)
+    choices = [{"label": label, "payload": payload} for label, payload in prompt.choices]
     extra: dict[str, Any] = {}
     if route.route == "template":
         params = {"ticket": ticket.number, "title": render("survey_template_title", lang)}
@@ -192,10 +199,7 @@ def _chat(session: Session, svc: Services, survey: Survey, ticket: Ticket, reach
                   dedupe_key=f"survey:{survey.id}:{survey.attempts + 1}", **extra)
     session.add(Message(conversation_id=conv.id, direction="out", author="bot", text=text, outbox_id=row.id,
                         payload={"choices": choices}, created_at=now))
-    state = {k: v for k, v in (conv.state or {}).items() if k in ("lang", "noticed")}
-    state.update(flow="survey", step="score", survey_id=survey.id, ticket_id=ticket.id,
-                 choices=[payload for _, payload in SCORE_CHOICES])
-    conv.state = state
+    conv.state = {**entry.state, "choices": [c["payload"] for c in choices]}
     survey.method, survey.status, survey.attempts = "chat", "sent", survey.attempts + 1
     survey.due_at = now + timedelta(hours=float(survey_config().get("answer_window_hours", 48)))
     tickets.add_event(session, ticket, "survey_sent", at=now, method="chat", channel=route.channel,

@@ -111,6 +111,7 @@ class Reply:
     params: dict[str, Any] = field(default_factory=dict)
     choices: tuple[tuple[str, str], ...] = ()  # (template key or literal label, payload)
     request_contact: bool = False
+    literal: bool = False  # ``key`` is already the text (a question repeated verbatim)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import re
 
 from bot.dialogs import types as d
 from bot.dialogs.engine import step

@@ -33,7 +33,8 @@ def T(number: str = "AJ-1", *, id: int = 11, status: str = "triaged", urgency: s
       engineer: str | None = None, appointment: bool = False, kind: str = "repair") -> d.TicketView:
     """A ticket the owner has."""
     return d.TicketView(id, number, kind, status, "water", "bathroom", 1, NOW - timedelta(hours=id), urgency=urgency,
-                        page=page, engineer=engineer, appointment_start=NOW + timedelta(days=1) if appointment else None)
+                        page=page, engineer=engineer,
+                        appointment_start=NOW + timedelta(days=1) if appointment else None)
 
 
 INTAKE_AT_APPOINTMENT = {"lang": "zh", "noticed": True, "flow": "intake", "step": "appointment", "misses": 0,
@@ -42,6 +43,11 @@ INTAKE_AT_APPOINTMENT = {"lang": "zh", "noticed": True, "flow": "intake", "step"
 INTAKE_AT_CONFIRM = {**INTAKE_AT_APPOINTMENT, "step": "confirm",
                      "slots": {**INTAKE_AT_APPOINTMENT["slots"], "appointment": {"text": "明天下午"}}}
 SEEN = {"lang": "zh", "noticed": True}
+
+
+def emergency_known(hazard: str) -> list[str]:
+    """The replies to an emergency from an owner whose unit is known."""
+    return [f"safety_{hazard}", "emergency_dispatched", "emergency_ask_details"]
 SEEN_EN = {"lang": "en", "noticed": True}
 
 
@@ -75,24 +81,25 @@ ROWS = [
     Row("emergency while held by staff", SEEN, d.Turn("电梯困人"), P("repair", "emergency", "lift"),
         ["safety_lift", "emergency_dispatched", "emergency_ask_details"], [d.CreateTicket, d.PageOnCall], mode="staff"),
     Row("stranger's first message: safety steps before the privacy notice", {}, d.Turn("水管爆了"),
-        P("repair", "emergency", "water"), ["safety_water", "emergency_dispatched", "emergency_ask_address",
-                                            "privacy_notice"], [d.CreateTicket, d.PageOnCall], owner=None),
+        P("repair", "emergency", "water"),
+        ["safety_water", "emergency_dispatched", "emergency_ask_address", "privacy_notice"],
+        [d.CreateTicket, d.PageOnCall], owner=None),
     Row("emergency mid-intake replaces the flow", INTAKE_AT_APPOINTMENT, d.Turn("厨房有煤气味"),
-        P("repair", "emergency", "gas"), ["safety_gas", "emergency_dispatched", "emergency_ask_details"], [d.CreateTicket, d.PageOnCall]),
-    Row("emergency in the second clause of a message", SEEN, d.Turn("你好，另外厨房有煤气味",
-                                                                 parts=(("你好", P()), ("厨房有煤气味", P("repair", "emergency",
-                                                                                                     "gas")))),
-        P("enquiry"), ["safety_gas", "emergency_dispatched", "emergency_ask_details"], [d.CreateTicket, d.PageOnCall]),
-    Row("held by staff: an ordinary message gets no bot reply", SEEN, d.Turn("卫生间漏水"), P("repair", "normal", "water"),
-        [], [], mode="staff"),
+        P("repair", "emergency", "gas"), emergency_known("gas"), [d.CreateTicket, d.PageOnCall]),
+    Row("emergency in the second clause of a message", SEEN,
+        d.Turn("你好，另外厨房有煤气味", parts=(("你好", P()), ("厨房有煤气味", P("repair", "emergency", "gas")))),
+        P("enquiry"), emergency_known("gas"), [d.CreateTicket, d.PageOnCall]),
+    Row("held by staff: an ordinary message gets no bot reply", SEEN, d.Turn("卫生间漏水"),
+        P("repair", "normal", "water"), [], [], mode="staff"),
     Row("waiting: details for the emergency still reach the ticket and the engineer",
         {**SEEN, "flow": "emergency", "step": "details", "ticket_id": 5, "need": ["address"]},
         d.Turn("翠湖湾5栋1单元802"), P(unit={"building": "5", "entrance": "1", "room": "802", "raw": "5栋1单元802"}),
         ["details_added"], [d.AddDetails], owner=None, mode="waiting",
         check=lambda r: r.effects[0].update_page and r.effects[0].address),
     # P2 what the page carries
-    Row("single-unit owner: the emergency ticket has the unit", SEEN, d.Turn("水管爆了"), P("repair", "emergency", "water"),
-        ["safety_water", "emergency_dispatched", "emergency_ask_details"], [d.CreateTicket, d.PageOnCall], check=lambda r: r.effects[0].unit_id == 1),
+    Row("single-unit owner: the emergency ticket has the unit", SEEN, d.Turn("水管爆了"),
+        P("repair", "emergency", "water"), emergency_known("water"), [d.CreateTicket, d.PageOnCall],
+        check=lambda r: r.effects[0].unit_id == 1),
     Row("SMS stranger: the sender's number is the callback", {}, d.Turn("电梯困人"), P("repair", "emergency", "lift"),
         ["safety_lift", "emergency_dispatched", "emergency_ask_address", "privacy_notice"],
         [d.CreateTicket, d.PageOnCall], owner=None, ctx={"proven_phone": "13700000001"},

@@ -333,7 +333,8 @@ def _check(world: World, player: Player, check: dict[str, Any]) -> None:
             assert len(engineer_texts) == pages["count"], engineer_texts
         page_texts = [t for t in engineer_texts if "L1" in t or "派单" in t or "PAGE" in t or "EMERGENCY" in t]
         for text in pages.get("contains", []):
-            text = text.replace("{owner_phone}", estate.owner_phone).replace("{sender}", player.user.removeprefix("+86"))
+            text = text.replace("{owner_phone}", estate.owner_phone)
+            text = text.replace("{sender}", player.user.removeprefix("+86"))
             assert any(text in t for t in page_texts), f"no page contains {text!r}: {page_texts}"
         for text in pages.get("not_contains", []):
             first = page_texts[0] if page_texts else ""
