@@ -129,6 +129,15 @@ class Player:
         confirmations_due(self.world.live.services, utcnow() + timedelta(hours=hours))
         self.world.live.settle()
 
+    def escalate(self, minutes: float) -> None:
+        """Nobody acknowledged: the escalation sweep runs ``minutes`` from now (pages the next layer)."""
+        from backend import dispatch
+
+        svc = self.world.live.services
+        with transaction(svc.sessions) as s:
+            dispatch.escalate_unacked(s, now=utcnow() + timedelta(minutes=minutes), ack_after=svc.ack_after,
+                                      text=svc.page_text, enabled_channels=svc.channels)
+
     def take_over(self) -> None:
         """A supervisor takes the conversation (the bot must stay quiet except for emergencies)."""
         svc = self.world.live.services
@@ -232,6 +241,8 @@ def _do(player: Player, step: dict[str, Any]) -> None:
         player.mark_done()
     elif "sweep_confirm_after_hours" in step:
         player.confirm_sweep(float(step["sweep_confirm_after_hours"]))
+    elif "escalate_after_minutes" in step:
+        player.escalate(float(step["escalate_after_minutes"]))
     elif "take_over" in step:
         player.take_over()
     else:
@@ -314,6 +325,11 @@ def _check(world: World, player: Player, check: dict[str, Any]) -> None:
         if "otp_lang" in check:
             otp = s.scalars(select(Outbox).where(Outbox.purpose == "otp")).all()
             assert otp and all(detect_lang(o.payload.get("text", "")) == check["otp_lang"] for o in otp)
+        page_rows = [o.payload.get("text", "") for o in s.scalars(select(Outbox).where(Outbox.purpose == "page")
+                                                                  .order_by(Outbox.id))]
+        if check.get("page_rows_contain"):  # one page (e.g. the escalated one) carrying all of these
+            want = check["page_rows_contain"]
+            assert any(all(w in t for w in want) for t in page_rows), f"no page row has all of {want}: {page_rows}"
         if "opted_out" in check:
             ident = s.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == player.channel,
                                                             ChannelIdentity.external_id == player.user)).one()
