@@ -43,6 +43,7 @@ from bot.dialogs import aftercare
 from bot.dialogs.emergency import enter_accepted
 from bot.dialogs.engine import step
 from bot.dialogs.keywords import clauses
+from bot.dialogs.state import normalise
 from bot.dialogs.texts import render
 from bot.dialogs.types import Context, OwnerView, Reply, StepResult, TicketView, Turn, UnitView
 from bot.services import Services
@@ -183,7 +184,7 @@ def process(session: Session, msg: InboundMessage, svc: Services, now: datetime)
     result = step(conv.state, build_turn(msg, conv.state, parts), parse, ctx)
     identity.language = result.lang
     if conv.mode is not Mode.BOT and not result.effects:  # silent while a person holds or is about to
-        conv.state = result.state
+        conv.state = normalise(result.state)
         applied.console_events.append({"type": "message", "conversation_id": conv.id})
         return applied
     fx.apply(session, conv, identity, result, svc, now, applied)

@@ -29,6 +29,7 @@ from backend.outbox import PAGE_PRIORITY, REPLY_PRIORITY, enqueue
 from backend.phones import e164
 from bot.dialogs import types as d
 from bot.dialogs.emergency import CREATED
+from bot.dialogs.state import normalise
 from bot.dialogs.texts import render
 from bot.services import Services
 
@@ -81,7 +82,7 @@ def apply(
     state = {key: run.results.get("ticket_id") if value == CREATED else value for key, value in result.state.items()}
     if run.results.get("choices") is not None:
         state["choices"] = run.results["choices"]
-    conv.state = state
+    conv.state = normalise(state)
     applied.wake_outbox = True
     applied.console_events.append({"type": "message", "conversation_id": conv.id, "mode": conv.mode.value})
 

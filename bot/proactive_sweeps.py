@@ -50,6 +50,7 @@ from bot import sweeps
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs import aftercare
 from bot.dialogs.texts import render
+from bot.dialogs.state import normalise
 from bot.dialogs.types import Reply
 from bot.services import Services
 
@@ -199,7 +200,7 @@ def _chat(session: Session, svc: Services, survey: Survey, ticket: Ticket, reach
                   dedupe_key=f"survey:{survey.id}:{survey.attempts + 1}", **extra)
     session.add(Message(conversation_id=conv.id, direction="out", author="bot", text=text, outbox_id=row.id,
                         payload={"choices": choices}, created_at=now))
-    conv.state = {**entry.state, "choices": [c["payload"] for c in choices]}
+    conv.state = normalise({**entry.state, "choices": [c["payload"] for c in choices]})
     survey.method, survey.status, survey.attempts = "chat", "sent", survey.attempts + 1
     survey.due_at = now + timedelta(hours=float(survey_config().get("answer_window_hours", 48)))
     tickets.add_event(session, ticket, "survey_sent", at=now, method="chat", channel=route.channel,

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.dialogs import aftercare, binding, complaint, emergency, enquiry, intake, keywords, tickets
+from bot.dialogs.state import normalise
 from bot.dialogs.types import Context, Handoff, OwnerView, SetMarketingConsent, StepResult, Turn
 from nlu.lang import detect_lang
 from nlu.types import Parse
@@ -46,7 +47,7 @@ def step(state: dict[str, Any] | None, turn: Turn, parse: Parse | None, ctx: Con
     safety steps go out before any notice. While a person holds or is about to take the conversation
     the bot says nothing else, except to add details to an emergency it opened.
     """
-    st = copy.deepcopy(state or {})
+    st = copy.deepcopy(normalise(state))  # typed, versioned (bot/dialogs/state.py); never the caller's dict
     res = StepResult(st, lang=choose_language(st, turn, parse, ctx))
     st["lang"] = res.lang
     notice_due = not st.get("noticed")
