@@ -49,8 +49,8 @@ from bot import effects as fx
 from bot import sweeps
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs import aftercare
-from bot.dialogs.texts import render
 from bot.dialogs.state import normalise
+from bot.dialogs.texts import render
 from bot.dialogs.types import Reply
 from bot.services import Services
 
