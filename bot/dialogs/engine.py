@@ -92,7 +92,7 @@ def step(state: dict[str, Any] | None, turn: Turn, parse: Parse | None, ctx: Con
     if turn.text and keywords.CANCEL.search(turn.text) and flow != "survey":
         _cancel(res, turn, ctx)
         return res
-    if flow not in ("binding", "survey") and turn.text and _confirm_outside_flow(res, turn, ctx):
+    if flow not in ("binding", "survey") and turn.text and not turn.button and _confirm_outside_flow(res, turn, ctx):
         return res
     if flow not in ("binding", "survey", "cancel") and turn.text and keywords.STATUS.search(turn.text) \
             and tickets.answer_status(res, ctx):

@@ -37,7 +37,7 @@ NO = re.compile(r"^(2|否|不是|不对|不满意|没修好|还是不行|no|n|no
 NOT_FIXED = re.compile(r"没(有)?修好|还是(漏|不行|坏|有问题|滴|渗|不亮|不通|堵)|还在(漏|滴|渗)|又(坏|漏|不行|出问题)|"
                        r"仍(然)?有问题|"
                        r"不满意|没解决|没用|not fixed|still (leak|broken|not|doesn'?t|a problem)|broke(n)? again|"
-                       r"isn'?t fixed|doesn'?t work|^\W*(2|no|n)\W*$", re.I)
+                       r"isn'?t fixed|doesn'?t work", re.I)
 FIXED = re.compile(r"修好了|好了|没问题了?|可以了|正常了|满意|解决了|fixed|works( now| fine)?|all good|sorted|"
                    r"^\W*(1|是|是的|对|好|好的|确认|yes|y|ok|okay)\W*$", re.I)
 # Questions about an existing ticket: answered from its status, page, engineer and appointment.

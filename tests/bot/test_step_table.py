@@ -168,6 +168,8 @@ ROWS = [
         [d.OwnerConfirmation], check=lambda r: r.effects[0].satisfied),
     Row("broke again without the question, while one awaits confirmation", SEEN, d.Turn("又坏了"), P("complaint"),
         ["confirm_reopened"], [d.OwnerConfirmation], tickets=(T(status="pending_owner_confirm"),)),
+    Row("a bare 2 answering another menu does not reopen a ticket awaiting confirmation", SEEN,
+        d.Turn("2", button="menu:tickets"), None, ["tickets_list"], [], tickets=(T(status="pending_owner_confirm"),)),
     # P8 sticky language
     Row("a phone number does not switch an English conversation", {**SEEN_EN, "flow": "binding", "step": "phone",
                                                                   "tries": 0},
