@@ -188,12 +188,18 @@ def add_note(session: Session, conv: Conversation, staff: Staff, text: str, *, n
     return msg
 
 
+Resume = Callable[[Session, Conversation], list[Message]]
+
+
 def hand_back(session: Session, conv: Conversation, staff: Staff, *, now: datetime, render: Render,
-              force: bool = False, template_id: str | None = None, sms_enabled: bool = False) -> list[Message]:
+              force: bool = False, template_id: str | None = None, sms_enabled: bool = False,
+              resume: Resume | None = None) -> list[Message]:
     """Give the conversation back to the bot and let it resume where the conversation stands.
 
     In order: a dialog flow in progress has its pending question asked again; otherwise a repair
     awaiting the owner's confirmation is put to them; otherwise a due callback survey is started.
+    ``resume`` (the app passes ``bot.conversation.resume_dialog``) does this through the dialogs' entry
+    functions and the one effect interpreter; without it the fallback below is used.
     Returns the bot messages queued (possibly none).
     """
     if conv.mode is Mode.STAFF and conv.held_by_id != staff.id and not force:
@@ -202,6 +208,8 @@ def hand_back(session: Session, conv: Conversation, staff: Staff, *, now: dateti
     session.add(Message(conversation_id=conv.id, direction="note", author=f"staff:{staff.id}",
                         text=f"{staff.name} handed back to the bot", kind="event",
                         payload={"event": "hand_back"}, created_at=now))
+    if resume is not None:
+        return resume(session, conv)
     identity = session.get(ChannelIdentity, conv.identity_id)
     assert identity is not None
     owner = session.get(Owner, conv.owner_id) if conv.owner_id else None

@@ -7,11 +7,12 @@ rows, dialog state) commits together with it or not at all.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from backend import dispatch, tickets
@@ -20,23 +21,30 @@ from backend.models import (
     Building,
     ChannelIdentity,
     Conversation,
-    Kind,
+    DispatchPage,
     Message,
     Mode,
+    Outbox,
     Owner,
     Ownership,
     Staff,
+    Status,
+    Survey,
     Ticket,
     Unit,
     Urgency,
 )
 from backend.outbox import enqueue
-from backend.phones import mask_phone, normalise_phone
+from backend.phones import e164, mask_phone, normalise_phone
 from bot import effects as fx
 from bot.channels.base import InboundMessage
+from bot.dialogs import aftercare
+from bot.dialogs.emergency import enter_accepted
 from bot.dialogs.engine import step
+from bot.dialogs.keywords import clauses
+from bot.dialogs.state import normalise
 from bot.dialogs.texts import render
-from bot.dialogs.types import Context, OwnerView, TicketView, Turn, UnitView
+from bot.dialogs.types import Context, OwnerView, Reply, StepResult, TicketView, Turn, UnitView
 from bot.services import Services
 from nlu.types import Parse
 
@@ -90,16 +98,36 @@ def find_owner(session: Session, phone: str) -> OwnerView | None:
     return owner_view(owner) if owner and owner.ownerships else None
 
 
-def recent_tickets(session: Session, owner_id: int) -> tuple[TicketView, ...]:
-    """The owner's latest tickets, newest first."""
-    stmt = select(Ticket).where(Ticket.owner_id == owner_id).order_by(Ticket.created_at.desc(), Ticket.id.desc())
-    return tuple(
-        TicketView(t.id, t.number, t.kind.value, t.status.value, t.category, t.location, t.unit_id, t.created_at)
-        for t in session.scalars(stmt.limit(10))
-    )
+def recent_tickets(session: Session, owner_id: int | None, conversation_id: int | None = None
+                   ) -> tuple[TicketView, ...]:
+    """The owner's latest tickets (or, for an unbound identity, this conversation's), newest first."""
+    where = Ticket.owner_id == owner_id if owner_id is not None else Ticket.conversation_id == conversation_id
+    stmt = select(Ticket).where(where).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    return tuple(ticket_view(session, t) for t in session.scalars(stmt.limit(10)))
 
 
-def build_turn(msg: InboundMessage, state: dict[str, Any]) -> Turn:
+def ticket_view(session: Session, t: Ticket) -> TicketView:
+    """A ticket as the dialogs see it, with where its page stands and who is on it."""
+    pages = list(session.scalars(select(DispatchPage).where(DispatchPage.ticket_id == t.id)
+                                 .order_by(DispatchPage.id.desc()).limit(5)))
+    acked = next((p for p in pages if p.acked_at is not None), None)
+    page_state: str | None = None
+    engineer: Staff | None = None
+    if acked is not None:
+        page_state, engineer = "acked", session.get(Staff, acked.staff_id)
+    elif pages and pages[0].status == "sent":
+        page_state = "sent"
+    elif t.urgency is Urgency.EMERGENCY and t.status.value not in ("closed", "callback_done", "cancelled"):
+        page_state = "failed" if not pages or pages[0].status == "escalated" else None
+    if engineer is None and t.assignee_id:
+        engineer = session.get(Staff, t.assignee_id)
+    return TicketView(t.id, t.number, t.kind.value, t.status.value, t.category, t.location, t.unit_id, t.created_at,
+                      urgency=t.urgency.value, page=page_state, engineer=engineer.name if engineer else None,
+                      appointment_start=t.appointment_start, appointment_end=t.appointment_end)
+
+
+def build_turn(msg: InboundMessage, state: dict[str, Any],
+               parts: tuple[tuple[str, Parse | None], ...] = ()) -> Turn:
     """The channel-agnostic turn; a bare number answers the last numbered choices."""
     text = msg.text.strip()
     button = msg.event if msg.kind == "button" else None
@@ -110,6 +138,9 @@ def build_turn(msg: InboundMessage, state: dict[str, Any]) -> Turn:
     loc = next(((a.latitude, a.longitude, a.label or "") for a in msg.attachments if a.kind == "location"
                 and a.latitude is not None and a.longitude is not None), None)
     contact = next((a for a in msg.attachments if a.kind == "contact" and a.phone), None)
+    kind = msg.kind
+    if kind == "text" and not text and any(a.kind in ("video", "file") for a in msg.attachments):
+        kind = next(a.kind for a in msg.attachments if a.kind in ("video", "file"))
     return Turn(
         text=text,
         button=button,
@@ -118,6 +149,8 @@ def build_turn(msg: InboundMessage, state: dict[str, Any]) -> Turn:
         contact_phone=normalise_phone(contact.phone) if contact and contact.phone else None,
         contact_is_sender=bool(contact and contact.own_contact),
         event=msg.event if msg.kind == "event" else None,
+        kind=kind,
+        parts=parts,
     )
 
 
@@ -142,17 +175,22 @@ def process(session: Session, msg: InboundMessage, svc: Services, now: datetime)
     applied = fx.Applied(conversation_id=conv.id)
     if msg.kind == "event" and msg.event == "unsubscribe":
         return applied
-    if conv.mode is not Mode.BOT:
-        return _while_staff_holds(session, conv, identity, msg, parse, svc, now, applied)
     owner = session.get(Owner, identity.owner_id, options=OWNER_VIEW) if identity.owner_id else None
-    ctx = _context(session, identity, owner, svc, now)
-    result = step(conv.state, build_turn(msg, conv.state), parse, ctx)
+    ctx = _context(session, identity, conv, owner, svc, now)
+    parts: tuple[tuple[str, Parse | None], ...] = ()
+    if parse is not None and len(pieces := clauses(text)) > 1:
+        parts = tuple((piece, svc.nlu.parse(piece, now=now)) for piece in pieces)
+    result = step(conv.state, build_turn(msg, conv.state, parts), parse, ctx)
     identity.language = result.lang
+    if conv.mode is not Mode.BOT and not result.effects:  # silent while a person holds or is about to
+        conv.state = normalise(result.state)
+        applied.console_events.append({"type": "message", "conversation_id": conv.id})
+        return applied
     fx.apply(session, conv, identity, result, svc, now, applied)
     return applied
 
 
-def _context(session: Session, identity: ChannelIdentity, owner: Owner | None, svc: Services,
+def _context(session: Session, identity: ChannelIdentity, conv: Conversation, owner: Owner | None, svc: Services,
              now: datetime) -> Context:
     view = owner_view(owner) if owner and owner.deleted_at is None else None
     return Context(
@@ -161,43 +199,47 @@ def _context(session: Session, identity: ChannelIdentity, owner: Owner | None, s
         proven_phone=normalise_phone(identity.external_id) if identity.channel == "sms" else None,
         can_send_otp="sms" in svc.channels and identity.channel != "sms",
         otp_code=f"{secrets.randbelow(10**6):06d}",
-        tickets=recent_tickets(session, view.id) if view else (),
+        tickets=recent_tickets(session, view.id) if view else recent_tickets(session, None, conv.id),
         find_owner_by_phone=lambda phone: find_owner(session, phone),
         enquiry_answer=lambda topic, o, text, lang: svc.answers.answer(session, topic, o, text, lang, now),
         low_confidence=svc.settings.nlu.low_confidence,
         format_deadline=svc.format_local,
+        mode=conv.mode.value,
+        can_send_otp_to=lambda phone: otp_allowed(session, phone, now),
     )
 
 
-def _while_staff_holds(session: Session, conv: Conversation, identity: ChannelIdentity, msg: InboundMessage,
-                       parse: Parse | None, svc: Services, now: datetime, applied: fx.Applied) -> fx.Applied:
-    """The bot stays silent while staff hold or are about to take the conversation; emergencies still page."""
-    if parse is not None and parse.intent == "repair" and parse.urgency == "emergency":
-        ticket = tickets.create_ticket(
-            session, kind=Kind.REPAIR, urgency=Urgency.EMERGENCY, now=now, rules=svc.rules, category=parse.category,
-            location=parse.entities.get("location"), description=msg.text, owner_id=identity.owner_id,
-            conversation_id=conv.id, actor="bot")
-        dispatch.page(session, ticket, now=now, ack_after=svc.ack_after, text=svc.page_text,
-                      enabled_channels=svc.channels)
-        conv.urgency = "emergency"
-        applied.alerts.append({"kind": "emergency", "ticket": ticket.number})
-    applied.console_events.append({"type": "message", "conversation_id": conv.id})
-    return applied
+OTP_PER_HOUR = 3
+
+
+def otp_allowed(session: Session, phone: str, now: datetime) -> bool:
+    """At most ``OTP_PER_HOUR`` codes per phone per hour (a stranger cannot use us to flood a number)."""
+    stmt = select(func.count()).select_from(Outbox).where(Outbox.purpose == "otp", Outbox.recipient == e164(phone),
+                                                          Outbox.created_at > now - timedelta(hours=1))
+    return (session.scalar(stmt) or 0) < OTP_PER_HOUR
 
 
 def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, msg: InboundMessage,
                    svc: Services, now: datetime) -> fx.Applied:
     """An engineer answering a page: ``ack:<id>`` button or a bare acknowledgement word."""
     page = None
+    eta_m: re.Match[str] | None = None
     if msg.kind == "button" and (msg.event or "").startswith("ack:"):
         page = dispatch.acknowledge(session, int((msg.event or "").split(":", 1)[1]), staff_id=staff.id, now=now)
-    elif msg.text.strip().lower() in dispatch.ACK_WORDS:
+    elif msg.text.strip().lower() in dispatch.ACK_WORDS or (eta_m := ACK_ETA.match(msg.text.strip())):
         latest = dispatch.latest_open_page(session, staff.id)
         if latest is not None:
             page = dispatch.acknowledge(session, latest.id, staff_id=staff.id, now=now)
     if page is not None:
         ticket = session.get(Ticket, page.ticket_id)
         text = render("page_acked", staff.language, ticket=ticket.number if ticket else "")
+        if ticket is not None:
+            eta = ""
+            if eta_m is not None:
+                minutes = int(eta_m.group(2))
+                eta = svc.format_local(now + timedelta(minutes=minutes))
+                tickets.add_event(session, ticket, "eta", at=now, actor=f"staff:{staff.id}", minutes=minutes)
+            tell_owner_accepted(session, ticket, staff, svc, now, eta=eta)
     else:
         text = render("staff_unknown", staff.language)
     enqueue(session, channel=identity.channel, recipient=identity.external_id, text=text, now=now, staff_id=staff.id)
@@ -205,6 +247,67 @@ def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, ms
     if page is not None:
         applied.console_events.append({"type": "page_acked", "ticket_id": page.ticket_id})
     return applied
+
+
+# "1 20", "收到 20分钟", "ok 15 min": an acknowledgement with the minutes until arrival.
+ACK_ETA = re.compile(r"^(1|ok|收到|确认|接单|ack|好的)[\s,，:：]*(\d{1,3})\s*(分钟|分|min|mins|minutes)?(到|"
+                     r"后到)?\W*$", re.I)
+
+
+def tell_owner_accepted(session: Session, ticket: Ticket, staff: Staff, svc: Services, now: datetime,
+                        eta: str = "") -> None:
+    """The page was acknowledged: the owner hears who accepted, in the conversation the ticket came from."""
+    conv = session.get(Conversation, ticket.conversation_id) if ticket.conversation_id else None
+    if conv is None:
+        return
+    identity = session.get(ChannelIdentity, conv.identity_id)
+    if identity is None:
+        return
+    lang = (conv.state or {}).get("lang") or identity.language or "zh"
+    result = enter_accepted(conv.state, lang=lang, ticket=ticket.number, engineer=staff.name, eta=eta)
+    fx.apply(session, conv, identity, result, svc, now, fx.Applied(conversation_id=conv.id))
+    tickets.add_event(session, ticket, "owner_told_accepted", at=now, staff_id=staff.id)
+
+
+def resume_dialog(session: Session, conv: Conversation, svc: Services, now: datetime) -> list[Message]:
+    """After a staff hand-back: the bot resumes where the conversation stands, through the dialogs' entries.
+
+    In order: a flow in progress has its pending question asked again; otherwise a repair awaiting the
+    owner's confirmation is put to them (:func:`~bot.dialogs.aftercare.enter_confirm`); otherwise a due
+    callback survey is started (:func:`~bot.dialogs.aftercare.enter_survey`). Returns the messages queued.
+    """
+    identity = session.get(ChannelIdentity, conv.identity_id)
+    if identity is None:
+        return []
+    owner = session.get(Owner, conv.owner_id) if conv.owner_id else None
+    state = dict(conv.state or {})
+    lang = state.get("lang") or identity.language or (owner.language if owner else "zh")
+    result: StepResult | None = None
+    if state.get("flow"):
+        last = session.scalars(select(Message).where(Message.conversation_id == conv.id, Message.direction == "out",
+                                                     Message.author == "bot").order_by(Message.id.desc())
+                               .limit(1)).first()
+        if last is not None:
+            result = StepResult(state, lang=lang)
+            choices = tuple((c["label"], c["payload"]) for c in (last.payload or {}).get("choices") or [])
+            result.effects.append(Reply(last.text, choices=choices, literal=True))
+    elif owner is not None and (ticket := session.scalars(
+            select(Ticket).where(Ticket.owner_id == owner.id, Ticket.status == Status.PENDING_OWNER_CONFIRM)
+            .order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(1)).first()) is not None:
+        result = aftercare.enter_confirm(state, lang=lang, ticket_id=ticket.id, ticket=ticket.number)
+        tickets.add_event(session, ticket, "confirm_asked", at=now, channel=identity.channel, reminder=False)
+    elif owner is not None and (survey := session.scalars(
+            select(Survey).where(Survey.owner_id == owner.id, Survey.status == "due", Survey.method == "chat")
+            .order_by(Survey.due_at, Survey.id).limit(1)).first()) is not None:
+        ticket = session.get(Ticket, survey.ticket_id)
+        result = aftercare.enter_survey(state, lang=lang, survey_id=survey.id, ticket_id=survey.ticket_id,
+                                        ticket=ticket.number if ticket else "")
+        survey.status, survey.attempts = "sent", survey.attempts + 1
+    if result is None:
+        return []
+    applied = fx.Applied(conversation_id=conv.id)
+    fx.apply(session, conv, identity, result, svc, now, applied)
+    return applied.messages
 
 
 def _labels(parse: Parse | None) -> dict[str, Any] | None:

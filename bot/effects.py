@@ -6,16 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import dispatch, pipl, tickets
 from backend.models import (
     ChannelIdentity,
+    ConsoleAlert,
     Conversation,
+    DispatchPage,
     Kind,
     Level,
     Message,
     Mode,
+    Staff,
+    Status,
     Survey,
     SurveyStatus,
     Ticket,
@@ -25,6 +30,7 @@ from backend.outbox import Priority, enqueue
 from backend.phones import e164
 from bot.dialogs import types as d
 from bot.dialogs.emergency import CREATED
+from bot.dialogs.state import normalise
 from bot.dialogs.texts import render
 from bot.services import Services
 
@@ -41,6 +47,7 @@ class Applied:
     console_events: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     wake_outbox: bool = False
+    messages: list[Message] = field(default_factory=list)  # the bot's replies queued by this step
 
 
 @dataclass
@@ -76,7 +83,7 @@ def apply(
     state = {key: run.results.get("ticket_id") if value == CREATED else value for key, value in result.state.items()}
     if run.results.get("choices") is not None:
         state["choices"] = run.results["choices"]
-    conv.state = state
+    conv.state = normalise(state)
     applied.wake_outbox = True
     applied.console_events.append({"type": "message", "conversation_id": conv.id, "mode": conv.mode.value})
 
@@ -86,8 +93,9 @@ def _reply(a: Run, e: d.Reply) -> None:
     if key == "emergency_dispatched" and not a.results.get("paged"):
         key = "emergency_no_engineer"
     params = {**a.results, **e.params}
-    text = render(key, a.lang, **params)
-    choices = [{"label": render(label, a.lang), "payload": payload} for label, payload in e.choices]
+    text = key if e.literal else render(key, a.lang, **params)
+    choices = [{"label": label if e.literal else render(label, a.lang), "payload": payload}
+               for label, payload in e.choices]
     row = enqueue(
         a.session,
         channel=a.identity.channel,
@@ -100,17 +108,17 @@ def _reply(a: Run, e: d.Reply) -> None:
         quick_replies=choices,
         request_contact=e.request_contact or None,
     )
-    a.session.add(
-        Message(
-            conversation_id=a.conv.id,
-            direction="out",
-            author="bot",
-            text=text,
-            outbox_id=row.id,
-            payload={"choices": choices} if choices else {},
-            created_at=a.now,
-        )
+    msg = Message(
+        conversation_id=a.conv.id,
+        direction="out",
+        author="bot",
+        text=text,
+        outbox_id=row.id,
+        payload={"choices": choices} if choices else {},
+        created_at=a.now,
     )
+    a.session.add(msg)
+    a.applied.messages.append(msg)
     a.results["choices"] = [c["payload"] for c in choices]
 
 
@@ -138,7 +146,7 @@ def _create_ticket(a: Run, e: d.CreateTicket) -> None:
     if e.appointment:
         ticket.appointment_start = datetime.fromisoformat(e.appointment["start"])
         ticket.appointment_end = datetime.fromisoformat(e.appointment["end"])
-    if e.photos or e.appointment or a.identity.owner_id is None:
+    if e.photos or e.appointment or a.identity.owner_id is None or e.address or e.callback:
         tickets.add_event(
             a.session,
             ticket,
@@ -149,6 +157,8 @@ def _create_ticket(a: Run, e: d.CreateTicket) -> None:
             appointment=e.appointment,
             channel=a.identity.channel,
             contact=None if a.identity.owner_id else a.identity.external_id,
+            **({"address": e.address} if e.address else {}),
+            **({"callback": e.callback} if e.callback else {}),
         )
     a.results.update(
         ticket=ticket.number,
@@ -178,7 +188,16 @@ def _page(a: Run, e: d.PageOnCall) -> None:
         else (f" ({page.staff.name})" if page and page.staff else "")
     )
     a.conv.urgency = "emergency"
-    a.applied.alerts.append({"kind": "emergency", "ticket": ticket.number, "paged": page is not None})
+    a.applied.alerts.append({"kind": "emergency", "ticket": ticket.number, "paged": page is not None,
+                             "conversation_id": a.conv.id, "mode": a.conv.mode.value})
+    if a.conv.mode is not Mode.BOT:  # the holder (or the queue) must see it even though the bot spoke
+        a.session.add(ConsoleAlert(kind="emergency", conversation_id=a.conv.id, ticket_id=ticket.id, since=a.now,
+                                   created_at=a.now))
+        a.session.add(Message(conversation_id=a.conv.id, direction="note", author="system", kind="event",
+                              text=f"emergency {ticket.number}: safety steps sent, on-call paged",
+                              payload={"event": "emergency", "ticket": ticket.number}, created_at=a.now))
+        a.applied.console_events.append({"type": "alert", "kind": "emergency", "conversation_id": a.conv.id,
+                                         "ticket": ticket.number, "held_by": a.conv.held_by_id})
 
 
 def _add_details(a: Run, e: d.AddDetails) -> None:
@@ -187,8 +206,62 @@ def _add_details(a: Run, e: d.AddDetails) -> None:
         return
     if e.unit_id and ticket.unit_id is None:
         ticket.unit_id = e.unit_id
-    tickets.add_event(a.session, ticket, "details", at=a.now, actor="owner", text=e.text, photos=list(e.photos))
+    extra = {k: v for k, v in (("address", e.address), ("callback", e.callback)) if v}
+    tickets.add_event(a.session, ticket, "details", at=a.now, actor="owner", text=e.text, photos=list(e.photos),
+                      **extra)
     a.results.update(ticket=ticket.number, ticket_id=ticket.id)
+    if e.update_page:
+        _page_update(a, ticket, e)
+
+
+def _paged_staff(session: Session, ticket: Ticket) -> list[Staff]:
+    """Everyone paged about ``ticket`` whose page is still live (not escalated past or cancelled), and the assignee."""
+    pages = session.scalars(select(DispatchPage).where(DispatchPage.ticket_id == ticket.id,
+                                                       DispatchPage.status.in_(("sent", "acked")))
+                            .order_by(DispatchPage.id)).all()
+    ids = [p.staff_id for p in pages] + ([ticket.assignee_id] if ticket.assignee_id else [])
+    staff = [s for s in (session.get(Staff, i) for i in dict.fromkeys(ids)) if s is not None]
+    return staff
+
+
+def _tell_staff(a: Run, target: Ticket, key: str, **params: Any) -> int:
+    sent = 0
+    for member in _paged_staff(a.session, target):
+        for channel, recipient in dispatch.staff_channels(member, a.svc.channels):
+            enqueue(a.session, channel=channel, recipient=recipient, text=render(key, member.language, **params),
+                    now=a.now, purpose="page", priority=Priority.PAGE, staff_id=member.id, ticket_id=target.id)
+            sent += 1
+    return sent
+
+
+def _page_update(a: Run, ticket: Ticket, e: d.AddDetails) -> None:
+    """Details that arrive after the page go to the engineer too (full phone: they must call back)."""
+    n = _tell_staff(a, ticket, "page_update", ticket=ticket.number, address=e.address or "-",
+                    callback=e.callback or "-", text=(e.text or "").strip()[:200] or "-",
+                    photos=len(e.photos))
+    if n:
+        tickets.add_event(a.session, ticket, "page_updated", at=a.now, recipients=n,
+                          fields=[k for k, v in (("address", e.address), ("callback", e.callback),
+                                                 ("photos", e.photos)) if v])
+
+
+def _cancel_ticket(a: Run, e: d.CancelTicket) -> None:
+    """Withdraw the ticket: cancelled with the owner's reason; live pages are stopped and the engineer told."""
+    ticket = a.session.get(Ticket, e.ticket_id)
+    if ticket is None or not (ticket.owner_id and ticket.owner_id == a.identity.owner_id
+                              or ticket.conversation_id == a.conv.id):
+        return
+    if ticket.status not in tickets.OPEN_STATUSES:
+        return
+    told = _tell_staff(a, ticket, "page_cancelled", ticket=ticket.number, reason=e.reason)
+    for pg in a.session.scalars(select(DispatchPage).where(DispatchPage.ticket_id == ticket.id,
+                                                           DispatchPage.status.in_(("sent", "acked")))):
+        pg.status = "cancelled"
+    tickets.transition(a.session, ticket, Status.CANCELLED, now=a.now, actor="owner", note=e.reason)
+    tickets.add_event(a.session, ticket, "withdrawn", at=a.now, actor="owner", reason=e.reason, staff_told=told)
+    a.results.update(ticket=ticket.number, ticket_id=ticket.id)
+    a.applied.console_events.append({"type": "ticket", "ticket": ticket.number, "kind": ticket.kind.value,
+                                     "status": Status.CANCELLED.value})
 
 
 def _handoff(a: Run, e: d.Handoff) -> None:
@@ -263,4 +336,5 @@ HANDLERS: dict[type, Any] = {
     d.SetMarketingConsent: _consent,
     d.OwnerConfirmation: _confirmation,
     d.SurveyAnswer: _survey,
+    d.CancelTicket: _cancel_ticket,
 }

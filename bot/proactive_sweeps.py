@@ -21,7 +21,19 @@ from sqlalchemy.orm import Session
 
 from backend import progress, reminders, staff_notify, tickets
 from backend.db import is_postgres, transaction
-from backend.models import ChannelIdentity, Conversation, Kind, Message, Mode, Staff, Survey, SurveyStatus, Ticket
+from backend.models import (
+    ChannelIdentity,
+    Conversation,
+    Kind,
+    Message,
+    Mode,
+    Staff,
+    Status,
+    Survey,
+    SurveyStatus,
+    Ticket,
+    TicketEvent,
+)
 from backend.notify import (
     Policy,
     Reach,
@@ -32,8 +44,12 @@ from backend.notify import (
 )
 from backend.outbox import Priority, enqueue
 from backend.phones import e164
+from bot import effects as fx
 from bot.conversation import get_conversation, get_identity
+from bot.dialogs import aftercare
+from bot.dialogs.state import normalise
 from bot.dialogs.texts import render
+from bot.dialogs.types import Reply
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -159,8 +175,14 @@ def _chat(session: Session, svc: Services, survey: Survey, ticket: Ticket, reach
         survey.due_at = now + BUSY_DELAY
         return "busy"
     lang = identity.language or reach.language
-    text = render("survey_prompt", lang, ticket=ticket.number)
-    choices = [{"label": label, "payload": payload} for label, payload in SCORE_CHOICES]
+    # the flow is entered by the dialogs' entry; the send itself is routed here (template or SMS outside
+    # WeChat's window) with a dedupe key per attempt
+    entry = aftercare.enter_survey(conv.state, lang=lang, survey_id=survey.id, ticket_id=ticket.id,
+                                   ticket=ticket.number)
+    prompt = entry.effects[0]
+    assert isinstance(prompt, Reply)
+    text = render(prompt.key, lang, **prompt.params)
+    choices = [{"label": label, "payload": payload} for label, payload in prompt.choices]
     extra: dict[str, Any] = {}
     if route.route == "template":
         params = {"ticket": ticket.number, "title": render("survey_template_title", lang)}
@@ -170,10 +192,7 @@ def _chat(session: Session, svc: Services, survey: Survey, ticket: Ticket, reach
                   dedupe_key=f"survey:{survey.id}:{survey.attempts + 1}", **extra)
     session.add(Message(conversation_id=conv.id, direction="out", author="bot", text=text, outbox_id=row.id,
                         payload={"choices": choices}, created_at=now))
-    state = {k: v for k, v in (conv.state or {}).items() if k in ("lang", "noticed")}
-    state.update(flow="survey", step="score", survey_id=survey.id, ticket_id=ticket.id,
-                 choices=[payload for _, payload in SCORE_CHOICES])
-    conv.state = state
+    conv.state = normalise({**entry.state, "choices": [c["payload"] for c in choices]})
     survey.method, survey.status, survey.attempts = "chat", SurveyStatus.SENT, survey.attempts + 1
     survey.due_at = now + timedelta(hours=float(survey_config().get("answer_window_hours", 48)))
     tickets.add_event(session, ticket, "survey_sent", at=now, method="chat", channel=route.channel,
@@ -241,3 +260,81 @@ def _run(coro: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+# --- repair confirmation --------------------------------------------------------------------------
+
+
+def confirm_config() -> dict[str, Any]:
+    """The ``confirm`` section of ``config/proactive.yml``."""
+    return proactive_config().get("confirm") or {}
+
+
+def _owner_conversation(session: Session, ticket: Ticket) -> tuple[Conversation, ChannelIdentity] | None:
+    """The conversation the ticket came from, else the owner's most recently active one."""
+    conv = session.get(Conversation, ticket.conversation_id) if ticket.conversation_id else None
+    if conv is None and ticket.owner_id:
+        conv = session.scalars(select(Conversation).where(Conversation.owner_id == ticket.owner_id)
+                               .order_by(Conversation.last_message_at.desc()).limit(1)).first()
+    if conv is None:
+        return None
+    identity = session.get(ChannelIdentity, conv.identity_id)
+    return (conv, identity) if identity is not None else None
+
+
+def ask_confirmation(session: Session, svc: Services, ticket: Ticket, now: datetime, *, reminder: bool = False) -> bool:
+    """Put "is it fixed?" to the owner in chat (buttons) through the one effect interpreter; False if busy."""
+    found = _owner_conversation(session, ticket)
+    if found is None:
+        return False
+    conv, identity = found
+    state = conv.state or {}
+    if conv.mode is not Mode.BOT or (state.get("flow") not in (None, "confirm")
+                                     and conv.last_message_at > now - BUSY_DELAY):
+        return False  # staff hold it (hand-back asks), or the owner is in the middle of something else
+    lang = state.get("lang") or identity.language or "zh"
+    result = aftercare.enter_confirm(state, lang=lang, ticket_id=ticket.id, ticket=ticket.number, reminder=reminder)
+    applied = fx.Applied(conversation_id=conv.id)
+    fx.apply(session, conv, identity, result, svc, now, applied)
+    tickets.add_event(session, ticket, "confirm_asked", at=now, channel=identity.channel, reminder=reminder)
+    for event in applied.console_events:
+        svc.broker.publish(event)
+    return True
+
+
+def confirmations_due(svc: Services, now: datetime) -> int:
+    """Ask owners to confirm finished repairs; no answer: one reminder, then a staff follow-up task."""
+    cfg = confirm_config()
+    reminder_after = timedelta(hours=float(cfg.get("reminder_hours", 24)))
+    task_after = timedelta(hours=float(cfg.get("staff_task_hours", 24)))
+    done = 0
+    with transaction(svc.sessions) as session:
+        stmt = (select(Ticket).where(Ticket.status == Status.PENDING_OWNER_CONFIRM, Ticket.owner_id.is_not(None))
+                .order_by(Ticket.id).limit(200))
+        if is_postgres(session):
+            stmt = stmt.with_for_update(skip_locked=True)
+        for ticket in session.scalars(stmt).all():
+            events = list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                                          .order_by(TicketEvent.id)))
+            start = max((i for i, e in enumerate(events) if e.kind == "status"
+                         and (e.data or {}).get("to") == Status.PENDING_OWNER_CONFIRM.value), default=-1)
+            recent = events[start + 1:]
+            asked = [e for e in recent if e.kind == "confirm_asked"]
+            if any(e.kind == "confirm_staff_task" for e in recent):
+                continue
+            if not asked:
+                done += ask_confirmation(session, svc, ticket, now)
+            elif len(asked) == 1 and now - asked[-1].at >= reminder_after:
+                done += ask_confirmation(session, svc, ticket, now, reminder=True)
+            elif len(asked) >= 2 and now - asked[-1].at >= task_after:
+                staff = [s for s in (session.get(Staff, i) for i in (ticket.assignee_id, ticket.advisor_id) if i)
+                         if s is not None and staff_channels(s, svc.channels)]
+                staff = staff or _staff_with_roles(session, ["supervisor"])
+                notify_staff(session, svc, staff, "staff_confirm_overdue", now, ref=ticket.id, ticket=ticket.number,
+                             ticket_id=ticket.id)
+                tickets.add_event(session, ticket, "confirm_staff_task", at=now, reminders=len(asked) - 1,
+                                  staff=[s.id for s in staff])
+                svc.broker.publish({"type": "alert", "kind": "confirm_overdue", "ticket": ticket.number})
+                done += 1
+    return done
+

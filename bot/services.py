@@ -8,12 +8,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from backend import surveys
 from backend.db import make_engine, session_factory
-from backend.models import Owner, Staff, Ticket, Unit, utcnow
+from backend.models import Owner, Staff, Ticket, TicketEvent, Unit, utcnow
 from backend.outbox import QuietHours
 from backend.tickets import ServiceRules
 from backend.workdays import WorkCalendar
@@ -77,9 +77,12 @@ class Services:
         owner = session.get(Owner, ticket.owner_id) if session and ticket.owner_id else None
         unit = session.get(Unit, ticket.unit_id) if session and ticket.unit_id else None
         summary = " ".join(x for x in (ticket.category or "", ticket.location or "") if x)
+        told = _details(session, ticket) if session else {}
         address = (
-            f"{unit.building.project.name} {unit.label}" if unit else "未知 (unknown): 请联系业主 / call the owner"
+            f"{unit.building.project.name} {unit.label}" if unit
+            else told.get("address") or "未知 (unknown): 请联系业主 / call the owner"
         )
+        callback = told.get("callback") or (owner.phone if owner else "")
         return render(
             "page_text",
             staff.language,
@@ -88,9 +91,20 @@ class Services:
             summary=summary,
             address=address,
             owner=owner.name if owner else "-",
-            phone=owner.phone if owner else "",
+            phone=callback,
             text=ticket.description[:200],
         )
+
+
+def _details(session: Session, ticket: Ticket) -> dict[str, str]:
+    """The latest address and callback number the owner gave for ``ticket`` (ticket "details" events)."""
+    found: dict[str, str] = {}
+    stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "details")
+    for event in session.scalars(stmt.order_by(TicketEvent.id)):
+        for key in ("address", "callback"):
+            if (event.data or {}).get(key):
+                found[key] = str(event.data[key])
+    return found
 
 
 def make_nlu(settings: Settings) -> Any:

@@ -45,6 +45,7 @@ SWEEPS: dict[str, tuple[float, Sweep]] = {
     "surveys_due": (60.0, proactive.surveys_due),
     "survey_alerts": (60.0, proactive.survey_alerts),
     "progress_missing": (3600.0, proactive.progress_missing),
+    "confirmations_due": (30.0, proactive.confirmations_due),
     "handoff_pickup": (console_config().pickup_sweep_seconds, pickup_sweep),
 }
 

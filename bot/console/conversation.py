@@ -29,6 +29,7 @@ from bot.console import web
 from bot.console.auth import Ctx, check_csrf, current
 from bot.console.i18n import canned_replies
 from bot.console.views import can_see_conversation, can_see_ticket, unit_label
+from bot.conversation import resume_dialog
 from bot.dialogs.texts import render
 
 router = APIRouter(prefix="/conversations")
@@ -149,7 +150,8 @@ def hand_back(conv_id: int, request: Request, ctx: Annotated[Ctx, Depends(curren
         conv = _conversation(session, ctx, conv_id)
         try:
             sent = convs.hand_back(session, conv, ctx.staff(session), now=ctx.now, render=render,
-                                   force=ctx.at_least(Role.SUPERVISOR), **_routing(ctx))
+                                   force=ctx.at_least(Role.SUPERVISOR), **_routing(ctx),
+                                   resume=lambda s, c: resume_dialog(s, c, ctx.svc, ctx.now))
         except convs.ConsoleError:
             return web.redirect(f"/console/conversations/{conv_id}", err="held_by_other")
         audit.record(session, "hand_back", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,

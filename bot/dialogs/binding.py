@@ -1,6 +1,11 @@
-"""Binding an unknown identity to an owner: phone, then unit, then a one-time code by SMS where possible.
+"""Binding an unknown identity to an owner without revealing who is an owner.
 
-A phone the channel proves (SMS sender, Telegram contact of the sender) needs no code.
+- A phone the channel proves (SMS sender, Telegram contact of the sender): then the unit, no code.
+- Otherwise, where SMS is available: a one-time code "to that number if it is registered" (sent only
+  when it is, and not beyond the per-phone throttle); the reply is the same either way, and units are
+  shown only after the code is verified.
+- Without SMS: the unit is asked as free text for every number (the same reply whether or not the
+  number is registered) and must match the owner's records.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from nlu.types import Parse
 
 MAX_TRIES = 3
 OTP_TTL = timedelta(minutes=10)
+MAX_SENDS = 3  # codes one conversation may request
 
 
 def _digest(code: str) -> str:
@@ -44,22 +50,14 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
             return None
         return _on_phone(res, ctx, phone, proven=bool(turn.contact_phone and turn.contact_is_sender))
     owner = ctx.find_owner_by_phone(st.get("phone", ""))
-    if owner is None:  # the owner record went away meanwhile
-        start(res, ctx, st.get("stash"))
-        return None
     if step == "unit":
-        unit = next((u for u in owner.units if turn.button == f"unit:{u.id}"), None)
-        unit = unit or match_unit(turn.text, parse.entities if parse else {}, owner.units)
-        if unit is None:
-            _retry(res, "unit_not_matched")
-            return None
+        units = owner.units if owner else ()
+        unit = next((u for u in units if turn.button == f"unit:{u.id}"), None)
+        unit = unit or match_unit(turn.text, parse.entities if parse else {}, units)
+        if unit is None or owner is None:
+            return _retry(res, "unit_not_matched")
         st["unit_id"] = unit.id
-        if st.get("proven") or not ctx.can_send_otp:
-            return _bind(res, owner)
-        st.update(step="otp", otp=_digest(ctx.otp_code), otp_expires=(ctx.now + OTP_TTL).isoformat(), tries=0)
-        res.effects.append(SendOtp(owner.phone, ctx.otp_code))
-        res.say("otp_sent", phone=mask_phone(owner.phone))
-        return None
+        return _bind(res, owner)
     if step == "otp":
         m = keywords.CODE.search(turn.text)
         try:
@@ -67,7 +65,7 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
         except (KeyError, TypeError, ValueError):  # a state without a live code: start again
             start(res, ctx, st.get("stash"))
             return None
-        if m and not expired and _digest(m.group(1)) == st.get("otp"):
+        if m and not expired and owner is not None and st.get("otp") and _digest(m.group(1)) == st.get("otp"):
             return _bind(res, owner)
         st["tries"] = st.get("tries", 0) + 1
         if expired or st["tries"] >= MAX_TRIES:
@@ -79,14 +77,27 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
 
 def _on_phone(res: StepResult, ctx: Context, phone: str, *, proven: bool) -> OwnerView | None:
     owner = ctx.find_owner_by_phone(phone)
-    if owner is None:
-        _retry(res, "phone_not_found")
+    st = res.state
+    if proven:
+        if owner is None:
+            return _retry(res, "phone_not_found")
+        st.update(step="unit", phone=phone, proven=True, tries=0)
+        if len(owner.units) > 1:
+            res.say("pick_unit", choices=tuple((u.label, f"unit:{u.id}") for u in owner.units))
+        else:
+            res.say("ask_unit")
         return None
-    res.state.update(step="unit", phone=phone, proven=proven, tries=0)
-    if len(owner.units) > 1:
-        res.say("pick_unit", choices=tuple((u.label, f"unit:{u.id}") for u in owner.units))
-    else:
+    if not ctx.can_send_otp:  # the unit is the second factor, asked the same way for every number
+        st.update(step="unit", phone=phone, proven=False, tries=0)
         res.say("ask_unit")
+        return None
+    sends = int(st.get("sends") or 0)
+    st.update(step="otp", phone=phone, proven=False, tries=0, otp=None,
+              otp_expires=(ctx.now + OTP_TTL).isoformat(), sends=sends + 1)
+    if owner is not None and sends < MAX_SENDS and ctx.can_send_otp_to(owner.phone):
+        st["otp"] = _digest(ctx.otp_code)
+        res.effects.append(SendOtp(owner.phone, ctx.otp_code))
+    res.say("otp_sent_if_registered", phone=mask_phone(phone))
     return None
 
 
@@ -106,9 +117,16 @@ def _fail(res: StepResult) -> None:
 
 
 def _bind(res: StepResult, owner: OwnerView) -> OwnerView:
-    unit = next((u for u in owner.units if u.id == res.state.get("unit_id")), owner.units[0])
+    unit = next((u for u in owner.units if u.id == res.state.get("unit_id")), None)
+    if unit is None and len(owner.units) > 1:
+        res.effects.append(Bind(owner.id))
+        res.say("bound_several", name=owner.name, count=len(owner.units))
+        for key in ("flow", "step", "otp", "otp_expires", "tries", "phone", "proven", "sends"):
+            res.state.pop(key, None)
+        return owner
+    unit = unit or owner.units[0]
     res.effects.append(Bind(owner.id))
     res.say("bound", name=owner.name, unit=unit.label)
-    for key in ("flow", "step", "otp", "otp_expires", "tries", "phone", "proven"):
+    for key in ("flow", "step", "otp", "otp_expires", "tries", "phone", "proven", "sends"):
         res.state.pop(key, None)
     return owner

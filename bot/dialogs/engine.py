@@ -1,7 +1,8 @@
 """The dialog step: route one owner turn to the right flow and return the effects.
 
-Order of precedence: commands (opt-out, person), emergencies (always first, even mid-flow and for
-unbound identities), cancellation, the flow in progress, then the NLU intent.
+Order of precedence: emergencies (always first, in every mode, even mid-flow and for unbound identities),
+commands (opt-out/in, person, help), the confirm question, cancellation, status questions, the flow in
+progress, then the NLU intent (every request of a message that carries several).
 """
 
 from __future__ import annotations
@@ -10,31 +11,64 @@ import copy
 from dataclasses import replace
 from typing import Any
 
-from bot.dialogs import aftercare, binding, complaint, emergency, enquiry, intake, keywords
+from bot.dialogs import aftercare, binding, complaint, emergency, enquiry, intake, keywords, tickets
+from bot.dialogs.state import normalise
 from bot.dialogs.types import Context, Handoff, OwnerView, SetMarketingConsent, StepResult, Turn
+from nlu.lang import detect_lang
 from nlu.types import Parse
 
 LOW_CONFIDENCE_HANDOFF = 2
 
 
 def choose_language(state: dict[str, Any], turn: Turn, parse: Parse | None, ctx: Context) -> str:
-    """The owner's language; a clear message (6+ characters) in the other language switches it."""
+    """The owner's language: set by their words, never by digits, phone numbers or codes.
+
+    A clear message (6+ characters with words) in the other language switches it; a bare number,
+    phone or code keeps the language of the conversation (or of the owner record).
+    """
     current = state.get("lang") or (ctx.owner.language if ctx.owner else None)
-    if parse is not None and (current is None or (parse.lang != current and len(turn.text.strip()) >= 6)):
-        return parse.lang
-    return current or "zh"
+    text = turn.text.strip()
+    if not text or not keywords.has_words(text):
+        return current or "zh"
+    detected = detect_lang(text)
+    if current is None or (detected != current and len(text) >= 6):
+        return detected
+    return current
+
+
+def _is_emergency(parse: Parse | None) -> bool:
+    return parse is not None and parse.intent == "repair" and parse.urgency == "emergency"
 
 
 def step(state: dict[str, Any] | None, turn: Turn, parse: Parse | None, ctx: Context) -> StepResult:
-    """One dialog step: pure, returns the new state and the effects."""
-    st = copy.deepcopy(state or {})
+    """One dialog step: pure, returns the new state and the effects.
+
+    Emergencies come first in every mode (waiting for or held by staff, mid-flow, unbound) and their
+    safety steps go out before any notice. While a person holds or is about to take the conversation
+    the bot says nothing else, except to add details to an emergency it opened.
+    """
+    st = copy.deepcopy(normalise(state))  # typed, versioned (bot/dialogs/state.py); never the caller's dict
     res = StepResult(st, lang=choose_language(st, turn, parse, ctx))
     st["lang"] = res.lang
-    if not st.get("noticed"):
-        st["noticed"] = True
-        res.say("privacy_notice")
+    notice_due = not st.get("noticed")
+    emergency_part = next((p for _t, p in turn.parts if _is_emergency(p)), None)
+    if (_is_emergency(parse) or emergency_part is not None) and emergency.same_incident(st, parse or emergency_part):
+        emergency.handle(res, turn, parse, ctx)
+        return res
+    if _is_emergency(parse) or emergency_part is not None:
+        emergency.start(res, turn, parse if _is_emergency(parse) else emergency_part, ctx)  # type: ignore[arg-type]
+        _notice(res, notice_due)
+        return res
+    if ctx.mode != "bot":
+        if st.get("flow") == "emergency":
+            emergency.handle(res, turn, parse, ctx)
+        return res
+    _notice(res, notice_due)
     if turn.event == "subscribe":
         _greet(res, ctx)
+        return res
+    if turn.kind in UNSUPPORTED_KINDS and not turn.text:
+        res.say("unsupported_message")
         return res
     cmd = keywords.command(turn.text) if turn.text else None
     if turn.button == "menu:agent":
@@ -43,22 +77,68 @@ def step(state: dict[str, Any] | None, turn: Turn, parse: Parse | None, ctx: Con
         res.effects.append(SetMarketingConsent(cmd == "opt_in", turn.text.strip()))
         res.say(cmd)
         return res
-    if parse is not None and parse.intent == "repair" and parse.urgency == "emergency":
-        emergency.start(res, turn, parse, ctx)
-        return res
     if cmd == "handoff":
         _clear_flow(st)
         res.effects.append(Handoff("owner_asked"))
         res.say("handoff")
         return res
-    if st.get("flow") and turn.text and keywords.CANCEL.search(turn.text) and st["flow"] != "survey":
+    if cmd == "help" and st.get("flow") not in ("survey", "confirm"):
         _clear_flow(st)
-        res.say("cancelled")
+        _greet(res, ctx, key="help")
+        return res
+    flow = st.get("flow")
+    if flow == "confirm" and _continue_flow(res, turn, parse, ctx):
+        return res
+    if turn.text and keywords.CANCEL.search(turn.text) and flow != "survey":
+        _cancel(res, turn, ctx)
+        return res
+    if flow not in ("binding", "survey") and turn.text and not turn.button and _confirm_outside_flow(res, turn, ctx):
+        return res
+    if flow not in ("binding", "survey", "cancel") and turn.text and keywords.STATUS.search(turn.text) \
+            and tickets.answer_status(res, ctx):
+        if flow == "intake":
+            intake.ask_again(res, ctx)
         return res
     if st.get("flow") and _continue_flow(res, turn, parse, ctx):
         return res
     _route(res, turn, parse, ctx)
     return res
+
+
+UNSUPPORTED_KINDS = frozenset({"video", "file", "link", "sticker", "music", "unsupported", "other"})
+
+
+def _notice(res: StepResult, due: bool) -> None:
+    """The privacy notice, once per conversation (after any safety steps)."""
+    if due:
+        res.state["noticed"] = True
+        res.say("privacy_notice")
+
+
+def _cancel(res: StepResult, turn: Turn, ctx: Context) -> None:
+    """"算了，不用了" / "不用来了，已经自己修好了": stop the flow and withdraw the ticket it is about."""
+    st = res.state
+    flow = st.get("flow")
+    ticket_id = st.get("ticket_id") if flow == "emergency" else None
+    _clear_flow(st)
+    if flow in ("intake", "binding"):  # nothing was created yet
+        res.say("cancelled")
+        return
+    if isinstance(ticket_id, int) and tickets.start_cancel(res, turn, ctx, only=ticket_id):
+        return
+    if not tickets.start_cancel(res, turn, ctx):
+        res.say("cancelled")
+
+
+def _confirm_outside_flow(res: StepResult, turn: Turn, ctx: Context) -> bool:
+    """"修好了" / "还是漏，没修好" while a repair waits for the owner's confirmation, even without the question."""
+    waiting = [t for t in ctx.tickets if t.status == "pending_owner_confirm"]
+    if not waiting:
+        return False
+    if not (keywords.NOT_FIXED.search(turn.text) or keywords.FIXED_STRONG.search(turn.text)):
+        return False
+    res.state.update(flow="confirm", step=None, ticket_id=waiting[0].id)
+    return aftercare.handle_confirm(res, turn, ctx)
 
 
 def _continue_flow(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> bool:
@@ -76,6 +156,8 @@ def _continue_flow(res: StepResult, turn: Turn, parse: Parse | None, ctx: Contex
         return aftercare.handle_confirm(res, turn, ctx)
     if flow == "survey":
         return aftercare.handle_survey(res, turn, ctx)
+    if flow == "cancel":
+        return tickets.handle_cancel(res, turn, ctx)
     _clear_flow(res.state)
     return False
 
@@ -95,6 +177,8 @@ def _route(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> No
         else:
             _greet(res, ctx)
         return
+    if len(turn.parts) > 1 and _route_parts(res, turn, ctx):
+        return
     parse = _topic_fallback(turn.text, parse, ctx)
     if parse.intent != "other" and parse.confidence < ctx.low_confidence:
         st["low_conf"] = st.get("low_conf", 0) + 1
@@ -107,6 +191,9 @@ def _route(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> No
         return
     st["low_conf"] = 0
     if parse.intent == "repair":
+        if keywords.topic(turn.text) == "warranty":  # "空调不制冷，还在保修期吗": the question is answered too
+            _needs_owner(res, turn, parse, ctx, _repair_and_warranty)
+            return
         _needs_owner(res, turn, parse, ctx, intake.start)
     elif parse.intent == "complaint":
         _needs_owner(res, turn, parse, ctx, complaint.handle)
@@ -125,11 +212,43 @@ def _route(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> No
         res.say("ack_reply")
 
 
+def _repair_and_warranty(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> None:
+    enquiry.handle(res, Turn(text=turn.text), ctx, topic="warranty", handoff=False)
+    intake.start(res, turn, parse, ctx)
+
+
+def _route_parts(res: StepResult, turn: Turn, ctx: Context) -> bool:
+    """A message with several requests: answer every question, then take up the repair or complaint."""
+    actions = [(text, p) for text, p in turn.parts if p is not None and p.intent in ("repair", "complaint")]
+    questions = [(text, p) for text, p in turn.parts
+                 if p is not None and (p.intent == "enquiry" or enquiry.needs_owner(text))
+                 and (text, p) not in actions]
+    if not actions or not questions:
+        return False
+    text, parse = actions[0]
+    primary = Turn(text=turn.text, photos=turn.photos, location=turn.location, contact_phone=turn.contact_phone,
+                   contact_is_sender=turn.contact_is_sender)
+
+    personal = [(q, p) for q, p in questions if enquiry.needs_owner(q)]
+    if ctx.owner is None:  # what anyone may know is answered at once; the rest after binding
+        for q_text, _q in questions:
+            if (q_text, _q) not in personal:
+                enquiry.handle(res, Turn(text=q_text), ctx, handoff=False)
+
+    def both(r: StepResult, _t: Turn, p: Parse | None, c: Context) -> None:
+        for q_text, _q in questions if ctx.owner is not None else personal:
+            enquiry.handle(r, Turn(text=q_text), c, handoff=False)
+        (intake.start if parse.intent == "repair" else complaint.handle)(r, primary, parse, c)
+
+    _needs_owner(res, primary, parse, ctx, both)
+    return True
+
+
 def _topic_fallback(text: str, parse: Parse, ctx: Context) -> Parse:
     """Menu-like requests the model may file under ``other`` or doubt: "我的工单", "我要报修", "保修期"."""
     if parse.intent in ("other", "enquiry") and enquiry.needs_owner(text):
         return replace(parse, intent="enquiry", confidence=max(parse.confidence, ctx.low_confidence))
-    if parse.intent == "other" and keywords.REPAIR_REQUEST.match(text):
+    if (parse.intent == "other" or parse.confidence < 0.7) and keywords.REPAIR_REQUEST.match(text):
         return replace(parse, intent="repair", category=None, confidence=max(parse.confidence, ctx.low_confidence))
     return parse
 
@@ -156,13 +275,13 @@ def _resume(res: StepResult, owner: OwnerView, ctx: Context) -> None:
         _route(res, turn, parse, ctx)
 
 
-def _greet(res: StepResult, ctx: Context) -> None:
+def _greet(res: StepResult, ctx: Context, key: str = "greeting") -> None:
     name = f"，{ctx.owner.name}" if ctx.owner and res.lang == "zh" else (f", {ctx.owner.name}" if ctx.owner else "")
-    res.say("greeting", name=name, choices=(("menu_repair", "menu:repair"), ("menu_tickets", "menu:tickets"),
+    res.say(key, name=name, choices=(("menu_repair", "menu:repair"), ("menu_tickets", "menu:tickets"),
                                             ("menu_agent", "menu:agent")))
 
 
 def _clear_flow(st: dict[str, Any]) -> None:
     for key in ("flow", "step", "slots", "stash", "tries", "otp", "otp_expires", "phone", "proven", "unit_id",
-                "ticket_id", "survey_id", "score"):
+                "ticket_id", "survey_id", "score", "misses", "reason", "turns", "need", "category"):
         st.pop(key, None)

@@ -13,9 +13,9 @@ def needs_owner(text: str, button: str | None = None) -> bool:
     return button == "menu:tickets" or keywords.topic(text) in PERSONAL
 
 
-def handle(res: StepResult, turn: Turn, ctx: Context) -> None:
-    """Answer the question, or hand over to a person when we cannot."""
-    topic = "tickets" if turn.button == "menu:tickets" else keywords.topic(turn.text)
+def handle(res: StepResult, turn: Turn, ctx: Context, *, topic: str | None = None, handoff: bool = True) -> None:
+    """Answer the question, or hand over to a person when we cannot (``handoff=False``: only say so)."""
+    topic = topic or ("tickets" if turn.button == "menu:tickets" else keywords.topic(turn.text))
     owner = ctx.owner
     if topic == "tickets" and owner is not None:
         if not ctx.tickets:
@@ -40,4 +40,5 @@ def handle(res: StepResult, turn: Turn, ctx: Context) -> None:
         res.say(key, **params)
         return
     res.say("enquiry_unknown")
-    res.effects.append(Handoff("unknown_enquiry"))
+    if handoff:
+        res.effects.append(Handoff("unknown_enquiry"))

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from nlu.types import Parse
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -23,6 +25,9 @@ class Turn:
     contact_phone: str | None = None
     contact_is_sender: bool = False
     event: str | None = None  # subscribe / unsubscribe
+    kind: str = "text"  # the channel's message kind: text, image, voice, video, file, link, ...
+    # The separate requests of a message that carries several ("漏水，另外想问车位"), each with its own parse.
+    parts: tuple[tuple[str, Parse | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,16 @@ class TicketView:
     location: str | None
     unit_id: int | None
     created_at: datetime
+    urgency: str = "normal"
+    page: str | None = None  # latest page: sent (nobody accepted yet), acked, failed; None when never paged
+    engineer: str | None = None  # who accepted the page or is assigned
+    appointment_start: datetime | None = None
+    appointment_end: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True while the ticket is still being worked on."""
+        return self.status not in ("closed", "callback_done", "cancelled")
 
 
 @dataclass
@@ -80,6 +95,8 @@ class Context:
         lambda _topic, _owner, _text, _lang: None
     )
     low_confidence: float = 0.45
+    mode: str = "bot"  # bot, waiting (for a person) or staff (held): only emergencies get the bot's voice
+    can_send_otp_to: Callable[[str], bool] = lambda _p: True  # per-phone OTP throttle
     format_deadline: Callable[[datetime], str] = lambda d: d.isoformat()
 
 
@@ -94,6 +111,7 @@ class Reply:
     params: dict[str, Any] = field(default_factory=dict)
     choices: tuple[tuple[str, str], ...] = ()  # (template key or literal label, payload)
     request_contact: bool = False
+    literal: bool = False  # ``key`` is already the text (a question repeated verbatim)
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,8 @@ class CreateTicket:
     appointment: dict[str, str] | None = None
     photos: tuple[str, ...] = ()
     related_ticket_id: int | None = None
+    address: str = ""  # what an unbound person wrote as the address
+    callback: str = ""  # a number to call back (SMS sender, shared contact, typed)
 
 
 @dataclass(frozen=True)
@@ -127,6 +147,17 @@ class AddDetails:
     text: str = ""
     unit_id: int | None = None
     photos: tuple[str, ...] = ()
+    address: str = ""
+    callback: str = ""
+    update_page: bool = False  # tell the paged engineer (a page update)
+
+
+@dataclass(frozen=True)
+class CancelTicket:
+    """The owner withdraws a ticket: cancelled with the reason; a paged or assigned engineer is told."""
+
+    ticket_id: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -178,7 +209,7 @@ class SurveyAnswer:
 
 
 Effect = (Reply | CreateTicket | PageOnCall | AddDetails | Handoff | Bind | SendOtp | SetMarketingConsent
-          | OwnerConfirmation | SurveyAnswer)
+          | OwnerConfirmation | SurveyAnswer | CancelTicket)
 
 
 @dataclass

@@ -22,10 +22,9 @@ def conversation(bot: Bot, channel: str, user: str) -> Conversation:
 
 
 def bind_wechat(bot: Bot, estate: Estate, user: str = "oWX1") -> None:
-    """Bind a WeChat identity through phone, unit and SMS code."""
+    """Bind a WeChat identity through phone and SMS code."""
     bot.say("wechat", user, "我要报修")
-    bot.say("wechat", user, estate.owner_phone)
-    replies = bot.say("wechat", user, f"3栋2单元{estate.unit_room}")
+    replies = bot.say("wechat", user, estate.owner_phone)
     assert any("验证码" in r for r in replies)
     code = next(m.text for m in bot.channels["sms"].sent if "验证码" in m.text).split("验证码是 ")[1][:6]
     replies = bot.say("wechat", user, code)
@@ -36,7 +35,6 @@ def test_repair_intake_binds_then_asks_only_what_is_missing(bot: Bot, estate: Es
     first = bot.say("wechat", "oWX1", "卫生间漏水了")
     assert any("手机号" in r for r in first)
     bot.say("wechat", "oWX1", f"我的手机是{estate.owner_phone}")
-    replies = bot.say("wechat", "oWX1", "3栋2单元1502")
     sms = bot.channels["sms"].sent[-1]
     assert sms.external_user_id == "+86" + estate.owner_phone and "验证码" in sms.text
     code = sms.text.split("验证码是 ")[1][:6]
@@ -57,7 +55,6 @@ def test_repair_intake_binds_then_asks_only_what_is_missing(bot: Bot, estate: Es
 def test_wrong_otp_three_times_hands_over(bot: Bot, estate: Estate) -> None:
     bot.say("wechat", "oWX2", "我要报修")
     bot.say("wechat", "oWX2", estate.owner_phone)
-    bot.say("wechat", "oWX2", "3栋2单元1502")
     bot.say("wechat", "oWX2", "000001")
     bot.say("wechat", "oWX2", "000002")
     replies = bot.say("wechat", "oWX2", "000003")
@@ -92,7 +89,7 @@ def test_emergency_from_unbound_identity_pages_at_once_then_asks_address(bot: Bo
     pages = [m for m in bot.channels["telegram"].sent if m.external_user_id == estate.engineer1_chat]
     assert pages and ticket.number in pages[0].text and pages[0].quick_replies
     assert any("水阀" in r for r in replies)  # safety steps for water
-    assert any("已收到通知" in r for r in replies)
+    assert any("联系值班工程师中" in r for r in replies)  # nobody accepted yet: the owner is told the truth
     assert any("具体地址" in r for r in replies)
     replies = bot.say("wechat", "oStranger", "翠湖湾3栋2单元1502 电话13912345678")
     with bot.svc.sessions() as s:
