@@ -144,6 +144,7 @@ class PageStatus(enum.StrEnum):
     SENT = "sent"
     ACKED = "acked"
     ESCALATED = "escalated"
+    CANCELLED = "cancelled"  # the owner withdrew the ticket
 
 
 class OutboxStatus(enum.StrEnum):

@@ -30,6 +30,7 @@ from backend.models import (
     Staff,
     Status,
     Survey,
+    SurveyStatus,
     Ticket,
     Unit,
     Urgency,
@@ -302,7 +303,7 @@ def resume_dialog(session: Session, conv: Conversation, svc: Services, now: date
         ticket = session.get(Ticket, survey.ticket_id)
         result = aftercare.enter_survey(state, lang=lang, survey_id=survey.id, ticket_id=survey.ticket_id,
                                         ticket=ticket.number if ticket else "")
-        survey.status, survey.attempts = "sent", survey.attempts + 1
+        survey.status, survey.attempts = SurveyStatus.SENT, survey.attempts + 1
     if result is None:
         return []
     applied = fx.Applied(conversation_id=conv.id)

@@ -19,6 +19,7 @@ from backend.models import (
     Level,
     Message,
     Mode,
+    PageStatus,
     Staff,
     Status,
     Survey,
@@ -28,6 +29,7 @@ from backend.models import (
 )
 from backend.outbox import Priority, enqueue
 from backend.phones import e164
+from backend.staff_notify import staff_channels
 from bot.dialogs import types as d
 from bot.dialogs.emergency import CREATED
 from bot.dialogs.state import normalise
@@ -227,7 +229,7 @@ def _paged_staff(session: Session, ticket: Ticket) -> list[Staff]:
 def _tell_staff(a: Run, target: Ticket, key: str, **params: Any) -> int:
     sent = 0
     for member in _paged_staff(a.session, target):
-        for channel, recipient in dispatch.staff_channels(member, a.svc.channels):
+        for channel, recipient in staff_channels(member, a.svc.channels):
             enqueue(a.session, channel=channel, recipient=recipient, text=render(key, member.language, **params),
                     now=a.now, purpose="page", priority=Priority.PAGE, staff_id=member.id, ticket_id=target.id)
             sent += 1
@@ -254,9 +256,10 @@ def _cancel_ticket(a: Run, e: d.CancelTicket) -> None:
     if ticket.status not in tickets.OPEN_STATUSES:
         return
     told = _tell_staff(a, ticket, "page_cancelled", ticket=ticket.number, reason=e.reason)
+    live = (PageStatus.SENT, PageStatus.ACKED)
     for pg in a.session.scalars(select(DispatchPage).where(DispatchPage.ticket_id == ticket.id,
-                                                           DispatchPage.status.in_(("sent", "acked")))):
-        pg.status = "cancelled"
+                                                           DispatchPage.status.in_(live))):
+        pg.status = PageStatus.CANCELLED
     tickets.transition(a.session, ticket, Status.CANCELLED, now=a.now, actor="owner", note=e.reason)
     tickets.add_event(a.session, ticket, "withdrawn", at=a.now, actor="owner", reason=e.reason, staff_told=told)
     a.results.update(ticket=ticket.number, ticket_id=ticket.id)

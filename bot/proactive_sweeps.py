@@ -44,6 +44,7 @@ from backend.notify import (
 )
 from backend.outbox import Priority, enqueue
 from backend.phones import e164
+from backend.staff_notify import staff_channels
 from bot import effects as fx
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs import aftercare

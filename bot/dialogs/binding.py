@@ -55,7 +55,8 @@ def handle(res: StepResult, turn: Turn, parse: Parse | None, ctx: Context) -> Ow
         unit = next((u for u in units if turn.button == f"unit:{u.id}"), None)
         unit = unit or match_unit(turn.text, parse.entities if parse else {}, units)
         if unit is None or owner is None:
-            return _retry(res, "unit_not_matched")
+            _retry(res, "unit_not_matched")
+            return None
         st["unit_id"] = unit.id
         return _bind(res, owner)
     if step == "otp":
@@ -80,7 +81,8 @@ def _on_phone(res: StepResult, ctx: Context, phone: str, *, proven: bool) -> Own
     st = res.state
     if proven:
         if owner is None:
-            return _retry(res, "phone_not_found")
+            _retry(res, "phone_not_found")
+            return None
         st.update(step="unit", phone=phone, proven=True, tries=0)
         if len(owner.units) > 1:
             res.say("pick_unit", choices=tuple((u.label, f"unit:{u.id}") for u in owner.units))
