@@ -116,6 +116,17 @@ def profile(db: str, messages: int, top: int) -> str:
                 pstats.Stats(prof, stream=stats_buf).strip_dirs().sort_stats(order).print_stats(top)
                 text = stats_buf.getvalue()
                 buf.write(f"--- by {order} ---\n" + text[text.find("   ncalls"):] + "\n")
+        counts = stack.db_counts(url)
+        requests: dict[str, int] = {}
+        for name, fake in zip(("wechat", "sms", "telegram"), fakes, strict=True):
+            for request in list(fake.requests):
+                key = f"{name} {request.path.rsplit('/', 1)[-1]}"
+                requests[key] = requests.get(key, 0) + 1
+        # cProfile counts every resumption of a coroutine as a call: the ncalls of async functions above
+        # (Worker._deliver, TelegramChannel.send, httpx...) are resumptions, not sends. These are the sends.
+        buf.write(f"\n=== what the platforms received for {messages} messages ===\n"
+                  f"HTTP requests by platform and method: {dict(sorted(requests.items()))}\n"
+                  f"outbox rows by status: {counts.outbox}; sent rows: {sum(counts.sent_per_recipient.values())}\n")
         svc.engine.dispose()
     for fake in fakes:
         fake.stop()

@@ -63,9 +63,12 @@ def _in_phase(name: str, fn: Any) -> Any:
 def _patch_sqlalchemy() -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
 
     event.listen(Engine, "before_cursor_execute", _on_execute)
     event.listen(Engine, "commit", _on_commit)
+    event.listen(Pool, "connect", lambda *_: _count(f"connect.{phase()}"))  # new DBAPI connections
+    event.listen(Pool, "checkout", lambda *_: _count(f"checkout.{phase()}"))
 
 
 def _patch_worker(module: Any) -> None:
