@@ -1,8 +1,8 @@
 """CPU per message: the load mix through real ``anju serve --no-worker`` + ``anju worker`` processes.
 
 Counts the CPU seconds of Anju's own processes only (``utime + stime`` from ``/proc/<pid>/stat``, children
-included; the fake platforms and this load generator are other processes and are not counted) and divides by
-the messages processed. Per phase:
+included, live or exited; the fake platforms and this load generator are other processes and are not counted)
+and divides by the messages processed. Per phase:
 
   accept   the web process (``anju serve --no-worker``): verify, parse, store, answer the webhook
   process  inbound processing in the workers (thread CPU of ``Worker.process_pending``/``process_one``,
@@ -50,14 +50,22 @@ SEND_PATHS = ("send", "Messages.json", "sendMessage", "sendPhoto")  # last path 
 
 
 # ------------------------------------------------------------------------------------------- /proc
+def parse_stat(raw: str) -> tuple[int, float]:
+    """(parent pid, CPU seconds) from the text of ``/proc/<pid>/stat``.
+
+    CPU = utime + stime of the process (all its threads) + cutime + cstime (its children that have exited and
+    been waited for), so the CPU of short-lived children is not lost when they exit.
+    """
+    fields = raw[raw.rindex(")") + 2:].split()  # the command name may contain spaces and parentheses
+    return int(fields[1]), sum(int(f) for f in fields[11:15]) / CLK_TCK
+
+
 def _stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, utime + stime in seconds) of ``pid``, None when it is gone."""
+    """:func:`parse_stat` of ``pid``, None when it is gone."""
     try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
+        return parse_stat(Path(f"/proc/{pid}/stat").read_text())
     except OSError:
         return None
-    fields = raw[raw.rindex(")") + 2:].split()  # the command name may contain spaces
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 def tree_cpu(pid: int) -> float:

@@ -65,10 +65,31 @@ def _patch_sqlalchemy() -> None:
     from sqlalchemy.engine import Engine
     from sqlalchemy.pool import Pool
 
-    event.listen(Engine, "before_cursor_execute", _on_execute)
-    event.listen(Engine, "commit", _on_commit)
-    event.listen(Pool, "connect", lambda *_: _count(f"connect.{phase()}"))  # new DBAPI connections
-    event.listen(Pool, "checkout", lambda *_: _count(f"checkout.{phase()}"))
+    for target, name, fn in _listeners(Engine, Pool):
+        event.listen(target, name, fn)
+
+
+def _unpatch_sqlalchemy() -> None:
+    """Remove the listeners again (tests)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
+
+    for target, name, fn in _listeners(Engine, Pool):
+        event.remove(target, name, fn)
+
+
+def _on_connect(*_: Any) -> None:  # a new DBAPI connection
+    _count(f"connect.{phase()}")
+
+
+def _on_checkout(*_: Any) -> None:  # a connection taken from the pool (pre-pinged on PostgreSQL)
+    _count(f"checkout.{phase()}")
+
+
+def _listeners(engine: Any, pool: Any) -> list[tuple[Any, str, Any]]:
+    return [(engine, "before_cursor_execute", _on_execute), (engine, "commit", _on_commit),
+            (pool, "connect", _on_connect), (pool, "checkout", _on_checkout)]
 
 
 def _patch_worker(module: Any) -> None:
