@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import text as sql_text
+
 from bot.channels.base import WebRequest
 from bot.services import build_services
 from bot.settings import Settings
@@ -116,6 +118,22 @@ def profile(db: str, messages: int, top: int) -> str:
                 pstats.Stats(prof, stream=stats_buf).strip_dirs().sort_stats(order).print_stats(top)
                 text = stats_buf.getvalue()
                 buf.write(f"--- by {order} ---\n" + text[text.find("   ncalls"):] + "\n")
+        counts = stack.db_counts(url)
+        with svc.engine.connect() as conn:
+            purposes = dict(conn.execute(sql_text(
+                "SELECT purpose || CASE WHEN staff_id IS NULL THEN ' to owner' ELSE ' to staff' END, count(*) "
+                "FROM outbox GROUP BY 1")).all())
+        requests: dict[str, int] = {}
+        for name, fake in zip(("wechat", "sms", "telegram"), fakes, strict=True):
+            for request in list(fake.requests):
+                key = f"{name} {request.path.rsplit('/', 1)[-1]}"
+                requests[key] = requests.get(key, 0) + 1
+        # cProfile counts every resumption of a coroutine as a call: the ncalls of async functions above
+        # (Worker._deliver, TelegramChannel.send, httpx...) are resumptions, not sends. These are the sends.
+        buf.write(f"\n=== what the platforms received for {messages} messages ===\n"
+                  f"HTTP requests by platform and method: {dict(sorted(requests.items()))}\n"
+                  f"outbox rows by status: {counts.outbox}; sent rows: {sum(counts.sent_per_recipient.values())}\n"
+                  f"outbox rows by purpose: {dict(sorted(purposes.items()))}\n")
         svc.engine.dispose()
     for fake in fakes:
         fake.stop()

@@ -1,4 +1,4 @@
-"""The fake platforms as a child process: prints their URLs, then answers ``dump``/``reset`` on stdin.
+"""The fake platforms as a child process: prints their URLs, then answers ``dump``/``requests``/``reset`` on stdin.
 
 Run by :class:`tests.loadgen.stack.FakesProcess`; one JSON line out per command in.
 """
@@ -27,6 +27,13 @@ def main() -> int:
         command = line.strip()
         if command == "dump":
             print(json.dumps(deliveries_of(wechat, twilio, telegram)), flush=True)
+        elif command == "requests":  # every HTTP request each fake received, by path: {"telegram /x": n}
+            counts: dict[str, int] = {}
+            for name, fake in (("wechat", wechat), ("sms", twilio), ("telegram", telegram)):
+                for request in list(fake.requests):
+                    key = f"{name} {request.path.rsplit('/', 1)[-1]}"
+                    counts[key] = counts.get(key, 0) + 1
+            print(json.dumps(counts), flush=True)
         elif command == "reset":
             for fake in (wechat, twilio, telegram):
                 fake.reset()

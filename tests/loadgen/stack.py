@@ -374,6 +374,10 @@ class FakesProcess:
         """Every accepted message: (channel, recipient, unix time received)."""
         return [tuple(x) for x in self._ask("dump")]  # type: ignore[misc]
 
+    def request_counts(self) -> dict[str, int]:
+        """Every HTTP request the fakes received, by platform and last path segment (``"telegram sendMessage"``)."""
+        return dict(self._ask("requests"))
+
     def reset(self) -> None:
         """Forget everything recorded."""
         self._ask("reset")

@@ -1,0 +1,1 @@
+"""In-process counters for benchmarks (see :mod:`benchmarks.probe.sitecustomize`)."""
