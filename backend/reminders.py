@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -189,3 +190,56 @@ def notify_campaigns(session: Session, *, now: datetime, tz: ZoneInfo, policy: P
 def items_count(session: Session) -> int:
     """All warranty items (benchmarks)."""
     return session.scalar(select(func.count()).select_from(WarrantyItem)) or 0
+
+
+# --- preview (operators see what will go out, nothing is sent) -------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One warranty reminder that will go out: a unit, an expiry date, its items and owners."""
+
+    remind_at: datetime
+    unit_id: int
+    unit: str
+    expires_on: date
+    items_zh: tuple[str, ...]
+    items_en: tuple[str, ...]
+    owners: int
+    overdue: bool  # its time has passed but no sweep has sent it yet
+
+
+def preview(session: Session, *, now: datetime, days: int, tz: ZoneInfo = SHANGHAI,
+            project_id: int | None = None) -> list[PreviewRow]:
+    """Warranty reminders due within ``days`` (and any overdue ones), grouped as :func:`remind_due` sends them.
+
+    Read-only: nothing is claimed, marked or queued. Items already expired (which the sweep marks silently)
+    are left out.
+    """
+    until = now + timedelta(days=days)
+    today = now.astimezone(tz).date()
+    stmt = (select(WarrantyItem).where(WarrantyItem.reminded_at.is_(None), WarrantyItem.remind_at.is_not(None),
+                                       WarrantyItem.remind_at <= until, WarrantyItem.expires_on >= today)
+            .order_by(WarrantyItem.remind_at, WarrantyItem.unit_id, WarrantyItem.id))
+    if project_id is not None:
+        stmt = stmt.join(Unit, Unit.id == WarrantyItem.unit_id).join(Building, Building.id == Unit.building_id) \
+            .where(Building.project_id == project_id)
+    groups: dict[tuple[int, date], list[WarrantyItem]] = defaultdict(list)
+    for item in session.scalars(stmt):
+        assert item.expires_on is not None
+        groups[(item.unit_id, item.expires_on)].append(item)
+    unit_ids = {u for u, _ in groups}
+    labels = _unit_labels(session, unit_ids) if unit_ids else {}
+    owners: dict[int, int] = defaultdict(int)
+    if unit_ids:
+        for unit_id, n in session.execute(
+                select(Ownership.unit_id, func.count()).join(Owner, Owner.id == Ownership.owner_id)
+                .where(Ownership.unit_id.in_(unit_ids), Ownership.handover_on.is_not(None),
+                       Owner.deleted_at.is_(None)).group_by(Ownership.unit_id)):
+            owners[unit_id] = n
+    rows = []
+    for (unit_id, ends), items in groups.items():
+        at = min(i.remind_at for i in items if i.remind_at is not None)
+        rows.append(PreviewRow(at, unit_id, labels.get(unit_id, ""), ends, tuple(i.name_zh for i in items),
+                               tuple(i.name_en for i in items), owners.get(unit_id, 0), at <= now))
+    return sorted(rows, key=lambda r: (r.remind_at, r.unit_id, r.expires_on))

@@ -47,5 +47,6 @@ api_router = APIRouter(
 )
 api_router.include_router(tickets.router)
 api_router.include_router(field.router)
+api_router.include_router(field.warranty_router)
 api_router.include_router(owners.router)
 api_router.include_router(proactive.router)

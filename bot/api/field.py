@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import Path as ApiPath
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from backend import dispatch
+from backend import dispatch, warranty
 from backend.models import Kind, Owner, Staff, Ticket, Unit, Urgency
 from backend.queries import MAX_ID, get_ticket_row
 from backend.tickets import RuleViolation, book_visit, cancel_visit, create_ticket, record_engineer_contact
@@ -175,3 +177,33 @@ def post_contact(number: NumberPath, body: ContactIn, session: SessionDep, now: 
         session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     return _out(session, number, now)
+
+
+warranty_router = APIRouter(prefix="/warranty", tags=["proactive"])
+
+
+@warranty_router.get("/reminders/preview", summary="Upcoming warranty reminders (nothing is sent)",
+                     responses={422: {"model": ErrorOut}})
+def get_reminder_preview(session: SessionDep, now: NowDep, settings: SettingsDep,
+                         days: Annotated[int, Query(ge=1, le=730)] = 60,
+                         project: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None) -> list[dict]:
+    """The reminders the sweep will send within `days`, one row per unit and expiry date, with owner counts."""
+    from bot.rules_cli import preview_rows
+
+    try:
+        return preview_rows(session, now=now, days=days, tz=ZoneInfo(settings.timezone), project=project)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+@warranty_router.get("/units/{unit_id}/check", summary="Is this defect still under warranty?")
+def get_warranty_check(unit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], session: SessionDep, now: NowDep,
+                       settings: SettingsDep, category: Annotated[str, Query(max_length=24, pattern=NO_NUL)],
+                       location: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None) -> dict:
+    """In / out of warranty for a unit and defect category (out: offer paid service)."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    ans = warranty.check(session, unit_id, category, today, location=location)
+    return {"status": ans.status, "paid_service": ans.paid_service,
+            "expires_on": ans.expires_on.isoformat() if ans.expires_on else None,
+            "items": [{"code": c, "name": zh, "name_en": en, "expires_on": e.isoformat() if e else None}
+                      for c, zh, en, e in ans.items]}
