@@ -23,6 +23,7 @@ from backend.db import is_postgres
 from backend.models import (
     Building,
     MaintenanceCampaign,
+    NoticeDelivery,
     Owner,
     Ownership,
     Project,
@@ -93,10 +94,16 @@ def remind_due(session: Session, *, now: datetime, tz: ZoneInfo, policy: Policy,
             owners[unit_id].append(owner_id)
     labels = _unit_labels(session, unit_ids) if unit_ids else {}
     jobs = []
+    refs = {min(i for i, _, _ in group) for group in groups.values()}
+    sent_before = set(session.execute(  # a reminder re-armed by a corrected handover date (warranty.redate)
+        select(NoticeDelivery.ref_id, NoticeDelivery.owner_id)
+        .where(NoticeDelivery.kind == "warranty", NoticeDelivery.ref_id.in_(refs)))) if refs else set()
     for (unit_id, ends), group in groups.items():
         ref = min(i for i, _, _ in group)
         build = _reminder_builder(labels.get(unit_id, ""), ends, group)
-        jobs.extend(Job("warranty", ref, owner_id, build) for owner_id in owners.get(unit_id, ()))
+        for owner_id in owners.get(unit_id, ()):
+            kind = f"wfix{ends:%y%m%d}" if (ref, owner_id) in sent_before else "warranty"
+            jobs.append(Job(kind, ref, owner_id, build))
     queue_jobs(session, jobs, now=now, policy=policy)
     ids = [row[0] for row in items]
     for start in range(0, len(ids), 2000):
