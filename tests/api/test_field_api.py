@@ -69,3 +69,24 @@ def test_engineer_contact_route(client: TestClient, estate: Estate) -> None:
     assert resp.status_code == 200
     assert resp.json()["status"] == "contacted"
     assert client.post("/api/v1/tickets/AJ-0/engineer-contact", json={"staff_id": 1}).status_code == 404
+
+
+def test_reminder_preview_and_warranty_check_routes(client: TestClient, estate: Estate, session: Session) -> None:
+    from backend import reminders
+
+    reminders.grant_all_missing(session)
+    session.flush()
+    assert client.get("/api/v1/warranty/reminders/preview", params={"days": 365}).json() == []
+    rows = client.get("/api/v1/warranty/reminders/preview", params={"days": 730}).json()
+    assert {r["expires_on"] for r in rows} == {"2028-06-30"}  # roof waterproofing, 3 years
+    assert {r["remind_at"] for r in rows} == {"2028-05-30T10:00+08:00"} and rows[0]["overdue"] is False
+    from backend.models import Outbox
+
+    assert session.scalars(select(Outbox)).first() is None  # nothing sent
+    assert client.get("/api/v1/warranty/reminders/preview", params={"project": "NOPE"}).status_code == 422
+    unit_id = estate.owner_a.ownerships[0].unit_id  # handed over 2025-06-30: doors/windows ran out 2026-06-30
+    body = client.get(f"/api/v1/warranty/units/{unit_id}/check", params={"category": "door_window"}).json()
+    assert (body["status"], body["paid_service"]) == ("out", True)
+    body = client.get(f"/api/v1/warranty/units/{unit_id}/check",
+                      params={"category": "waterproofing", "location": "roof"}).json()
+    assert body["status"] == "in" and body["expires_on"] == "2028-06-30"
