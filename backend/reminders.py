@@ -22,15 +22,19 @@ from backend import warranty
 from backend.db import is_postgres
 from backend.models import (
     Building,
+    Kind,
     MaintenanceCampaign,
     NoticeDelivery,
     Owner,
     Ownership,
     Project,
+    Ticket,
+    TicketEvent,
     Unit,
     WarrantyItem,
 )
 from backend.notify import Job, Notice, Policy, proactive_config, queue_jobs, render, template_data
+from backend.tickets import OPEN_STATUSES, RuleViolation, ServiceRules, add_event, book_visit, create_ticket
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -250,3 +254,59 @@ def preview(session: Session, *, now: datetime, days: int, tz: ZoneInfo = SHANGH
         rows.append(PreviewRow(at, unit_id, labels.get(unit_id, ""), ends, tuple(i.name_zh for i in items),
                                tuple(i.name_en for i in items), owners.get(unit_id, 0), at <= now))
     return sorted(rows, key=lambda r: (r.remind_at, r.unit_id, r.expires_on))
+
+
+# --- campaign bookings (S22: the owner replies to book the free maintenance visit) ------------------
+
+CAMPAIGN_CATEGORY = {"windows": "door_window", "entrance_doors": "door_window", "fire_doors": "door_window"}
+
+
+def campaign_ticket(session: Session, campaign: MaintenanceCampaign, owner_id: int) -> Ticket | None:
+    """The owner's booking ticket for this campaign, if they already have one."""
+    stmt = (select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+            .where(Ticket.owner_id == owner_id, TicketEvent.kind == "campaign_booking")
+            .order_by(Ticket.id.desc()))
+    for ticket in session.scalars(stmt):
+        if any(e.kind == "campaign_booking" and e.data.get("campaign_id") == campaign.id for e in ticket.events):
+            return ticket
+    return None
+
+
+def book_campaign_visit(session: Session, campaign_id: int, owner_id: int, *, now: datetime, rules: ServiceRules,
+                        tz: ZoneInfo = SHANGHAI, start: datetime | None = None, end: datetime | None = None,
+                        text: str = "", conversation_id: int | None = None) -> Ticket:
+    """An owner answered a campaign notice to book the free visit: a repair ticket for the unit (one per
+    owner and campaign), and, when a window is given, the booked visit (``actor`` owner, source campaign).
+
+    Raises :class:`~backend.tickets.RuleViolation` when the campaign is over, or the owner has no
+    handed-over unit in the campaign's project; a window outside the campaign dates is refused too.
+    """
+    campaign = session.get(MaintenanceCampaign, campaign_id)
+    if campaign is None:
+        raise RuleViolation(f"no campaign {campaign_id}")
+    today = now.astimezone(tz).date()
+    if today > campaign.ends_on:
+        raise RuleViolation("the campaign is over")
+    if start is not None and end is not None:
+        days = (start.astimezone(tz).date(), end.astimezone(tz).date())
+        if days[0] < campaign.starts_on or days[1] > campaign.ends_on:
+            raise RuleViolation("the visit must fall within the campaign dates")
+    unit_id = session.scalar(
+        select(Ownership.unit_id).join(Unit, Unit.id == Ownership.unit_id)
+        .join(Building, Building.id == Unit.building_id)
+        .where(Ownership.owner_id == owner_id, Building.project_id == campaign.project_id,
+               Ownership.handover_on.is_not(None), Ownership.handover_on <= today).order_by(Ownership.unit_id).limit(1))
+    if unit_id is None:
+        raise RuleViolation("the owner has no handed-over unit in the campaign's project")
+    ticket = campaign_ticket(session, campaign, owner_id)
+    if ticket is None or ticket.status not in OPEN_STATUSES:
+        # No category: planned maintenance is not a repeat of an earlier repair and never escalates.
+        ticket = create_ticket(session, kind=Kind.REPAIR, now=now, rules=rules, owner_id=owner_id, unit_id=unit_id,
+                               description=f"{campaign.title}（保养预约 / campaign booking）{text}".strip(),
+                               conversation_id=conversation_id, actor="owner")
+        add_event(session, ticket, "campaign_booking", at=now, actor="owner", campaign_id=campaign.id,
+                  campaign=campaign.title, campaign_kind=campaign.kind,
+                  category=CAMPAIGN_CATEGORY.get(campaign.kind, "other"), text=text)
+    if start is not None and end is not None:
+        book_visit(session, ticket, start, end, now=now, actor="owner", source=f"campaign:{campaign.id}")
+    return ticket
