@@ -62,6 +62,14 @@ class ServiceRules:
     repeat_window: timedelta = timedelta(days=90)
     engineer_contact: timedelta = timedelta(hours=24)
     survey_delay: timedelta = timedelta(hours=24)
+    # S25 tiers that change service: first-contact deadline (hours) for owners of these tiers, when sooner.
+    tier_contact_hours: dict[str, float] = field(default_factory=lambda: {"vip": 4.0})
+    # S1: the centre's staffed hours (local); outside them emergencies still page, and paid/service
+    # requests are routed to the project's property monitoring centre (物业监控中心).
+    office_open: time = time(8, 30)
+    office_close: time = time(18, 0)
+    # S15: a complaint is resolved on time when closed within this many working days [R: no target in the seed].
+    complaint_resolution_workdays: int = 5
 
 
 def level_for(repair_attempts: int, complaint_count: int) -> Level:
@@ -214,6 +222,9 @@ def create_ticket(
             ticket.repair_attempts = prev.repair_attempts
             ticket.complaint_count = prev.complaint_count + 1
     _set_deadlines(ticket, now, rules)
+    tier_hours = rules.tier_contact_hours.get(owner.tier) if owner is not None else None
+    if tier_hours is not None and ticket.contact_due_at is not None:
+        ticket.contact_due_at = min(ticket.contact_due_at, now + timedelta(hours=tier_hours))
     session.add(ticket)
     session.flush()
     add_event(session, ticket, "created", at=now, actor=actor, ticket_kind=kind.value, urgency=ticket.urgency.value,
@@ -615,3 +626,117 @@ def contact_timeliness(session: Session, *, start: datetime, end: datetime, now:
         elif due < now:
             row.engineer_contact_missing += 1
     return sorted(rows.values(), key=lambda r: (r.month, r.project_id or 0))
+
+
+# --- S1 night routing, S12 responsible party, S13 expert advisors, S15 resolution timeliness -------
+
+RESPONSIBLE_PARTIES = frozenset({"cs_staff", "property_maintenance", "contractor", "repairer"})
+EXPERT_DOMAINS = frozenset({"legal", "engineering", "design", "marketing", "media"})
+
+
+def after_hours(now: datetime, rules: ServiceRules) -> bool:
+    """True outside the centre's staffed hours on the local clock, or on a day off (S1)."""
+    local = now.astimezone(rules.calendar.tz)
+    if not rules.calendar.is_workday(local.date()):
+        return True
+    return not rules.office_open <= local.time() < rules.office_close
+
+
+def route_for(*, kind: Kind, urgency: Urgency, paid: bool, now: datetime, rules: ServiceRules) -> str:
+    """S1 (夜间紧急事件及有偿家政维修 → 物业监控中心): where a request goes right now.
+
+    ``dispatch``: an emergency repair, any hour (S2: the on-call engineer is paged; at night the owner is
+    also told to call the monitoring centre by intercom). ``monitoring_centre``: a paid repair, or any
+    non-emergency request, outside staffed hours. ``centre``: the customer-relations centre.
+    """
+    if kind is Kind.REPAIR and urgency is Urgency.EMERGENCY:
+        return "dispatch"
+    if after_hours(now, rules) and (paid or kind is Kind.REPAIR):
+        return "monitoring_centre"
+    return "centre"
+
+
+def responsible_party_for(ticket: Ticket, *, in_warranty: bool | None,
+                          construction_defect: bool | None) -> str | None:
+    """S12 累计处罚制, who answers for an escalated item (internal only): the CS staff for complaints, the
+    repairer for a repeat caused by slow or failed repair, the contractor for construction defects, property
+    maintenance for in-warranty defects not caused by construction and for out-of-warranty repairs.
+    None: not decidable yet (a repair whose cause nobody has assessed).
+    """
+    if ticket.repair_attempts >= 3:
+        return "contractor" if construction_defect else "repairer"
+    if not needs_owner_confirmation(ticket):
+        return "cs_staff"
+    if construction_defect:
+        return "contractor"
+    if in_warranty is False or construction_defect is False:
+        return "property_maintenance"
+    return None
+
+
+def set_responsible_party(session: Session, ticket: Ticket, party: str, *, now: datetime, actor: str,
+                          reason: str = "") -> Ticket:
+    """Record (or correct) the responsible party of a ticket (S12), on the timeline."""
+    if party not in RESPONSIBLE_PARTIES:
+        raise RuleViolation(f"responsible party must be one of {sorted(RESPONSIBLE_PARTIES)}")
+    old = ticket.responsible_party
+    ticket.responsible_party = party
+    ticket.updated_at = now
+    add_event(session, ticket, "responsible_party", at=now, actor=actor, **{"from": old, "to": party},
+              reason=reason)
+    return ticket
+
+
+def refer_to_expert(session: Session, ticket: Ticket, domain: str, *, now: datetime, actor: str,
+                    note: str = "") -> TicketEvent:
+    """S13 顾问支持制: ask the legal, engineering, design, marketing or media advisor to support the case."""
+    if domain not in EXPERT_DOMAINS:
+        raise RuleViolation(f"expert domain must be one of {sorted(EXPERT_DOMAINS)}")
+    if ticket.status not in OPEN_STATUSES:
+        raise RuleViolation(f"the ticket is {ticket.status.value}")
+    return add_event(session, ticket, "expert_referral", at=now, actor=actor, domain=domain, note=note)
+
+
+def expert_referrals(session: Session, ticket: Ticket) -> list[str]:
+    """The expert domains a ticket was referred to, in order."""
+    return [e.data["domain"] for e in session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "expert_referral")
+        .order_by(TicketEvent.id))]
+
+
+@dataclass
+class ResolutionYear:
+    """S15 投诉处理及时率 to resolution, one row per local year of the complaint."""
+
+    year: int
+    complaints: int = 0
+    resolved_on_time: int = 0
+    resolved_late: int = 0
+    open_overdue: int = 0
+    open_in_time: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """On time ÷ complaints whose outcome is known (resolved, or open past the deadline)."""
+        known = self.resolved_on_time + self.resolved_late + self.open_overdue
+        return round(self.resolved_on_time / known, 4) if known else None
+
+
+def complaint_resolution_by_year(session: Session, *, now: datetime, rules: ServiceRules) -> list[ResolutionYear]:
+    """S15: complaints resolved (closed) within ``complaint_resolution_workdays`` working days, per year."""
+    years: dict[int, ResolutionYear] = {}
+    tz = rules.calendar.tz
+    for t in session.scalars(select(Ticket).where(Ticket.kind == Kind.COMPLAINT, Ticket.status != Status.CANCELLED)):
+        row = years.setdefault(t.created_at.astimezone(tz).year, ResolutionYear(t.created_at.astimezone(tz).year))
+        row.complaints += 1
+        due = rules.calendar.add_workdays(t.created_at, rules.complaint_resolution_workdays)
+        if t.closed_at is not None:
+            if t.closed_at <= due:
+                row.resolved_on_time += 1
+            else:
+                row.resolved_late += 1
+        elif due < now:
+            row.open_overdue += 1
+        else:
+            row.open_in_time += 1
+    return [years[y] for y in sorted(years)]
