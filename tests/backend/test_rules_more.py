@@ -63,6 +63,7 @@ def test_responsible_party_split(session: Session) -> None:
     assert responsible_party_for(repair, in_warranty=None, construction_defect=None) is None
     repair.repair_attempts = 3
     assert responsible_party_for(repair, in_warranty=True, construction_defect=False) == "repairer"
+    assert responsible_party_for(repair, in_warranty=True, construction_defect=True) == "contractor"
     set_responsible_party(session, repair, "contractor", now=TUE, actor="staff:1", reason="施工质量")
     assert repair.responsible_party == "contractor"
     with pytest.raises(RuleViolation):
