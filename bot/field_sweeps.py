@@ -87,3 +87,16 @@ def missed_visit_alerts(svc: Services, now: datetime) -> int:
 sweeps.register("engineer_contact_alerts", 300.0, engineer_contact_alerts)
 sweeps.register("visit_reminders", 600.0, visit_reminders)
 sweeps.register("missed_visit_alerts", 600.0, missed_visit_alerts)
+
+
+def handover_reminders(svc: Services, now: datetime) -> int:
+    """S24: prompt buyers who have not taken handover (daytime only: 10:00-20:00 local)."""
+    from backend import progress
+
+    if not time(10, 0) <= now.astimezone(svc.tz).time() < time(20, 0):
+        return 0
+    with transaction(svc.sessions) as session:
+        return progress.remind_handover(session, now=now, tz=svc.tz, policy=policy(svc))
+
+
+sweeps.register("handover_reminders", 3600.0, handover_reminders)
