@@ -374,6 +374,9 @@ class Survey(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # S16 (migration 0004_rules): expectation and the five service dimensions, 1-5 each
+    expectation: Mapped[int | None] = mapped_column(Integer)
+    dimensions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 # --- dispatch -------------------------------------------------------------------------------------
