@@ -117,3 +117,48 @@ def gap_report(session: Session, *, start: datetime, end: datetime, tz: Any) -> 
             row[d] = round(sum((s.dimensions or {})[d] for s in group) / n, 2)
         out.append(row)
     return out
+
+
+# --- S18: the satisfaction callback after signing (签约后的满意度回访) ---------------------------------
+
+SIGNING_EVENT = "signing_survey"
+
+
+def schedule_signing_surveys(session: Session, *, now: datetime, rules: tickets.ServiceRules, tz: Any,
+                             after_days: int = 7, window_days: int = 60) -> int:
+    """Owe one satisfaction survey to every buyer who signed ``after_days`` to ``window_days`` days ago.
+
+    Each is carried by a closed enquiry ticket ("签约后满意度回访") so the normal survey sweep sends it
+    (chat or voice, retry, manual call) and a low score opens a complaint follow-up. Once per ownership.
+    Returns the number scheduled.
+    """
+    from datetime import timedelta
+
+    from backend.models import Owner, Ownership
+
+    today = now.astimezone(tz).date()
+    rows = session.execute(
+        select(Ownership.id, Ownership.owner_id, Ownership.unit_id).join(Owner, Owner.id == Ownership.owner_id)
+        .where(Ownership.signed_on <= today - timedelta(days=after_days),
+               Ownership.signed_on >= today - timedelta(days=window_days), Owner.deleted_at.is_(None))
+        .order_by(Ownership.id)).all()
+    if not rows:
+        return 0
+    from backend.models import TicketEvent
+
+    done = {ev.get("ownership_id") for ev in session.scalars(
+        select(TicketEvent.data).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(TicketEvent.kind == SIGNING_EVENT, Ticket.owner_id.in_({r[1] for r in rows})))}
+    added = 0
+    for ownership_id, owner_id, unit_id in rows:
+        if ownership_id in done:
+            continue
+        t = tickets.create_ticket(session, kind=Kind.ENQUIRY, now=now, rules=rules, owner_id=owner_id,
+                                  unit_id=unit_id, description="签约后满意度回访 / satisfaction call after signing",
+                                  actor="system")
+        tickets.add_event(session, t, SIGNING_EVENT, at=now, ownership_id=ownership_id)
+        tickets.transition(session, t, Status.CLOSED, now=now, note="survey carrier")
+        session.add(Survey(ticket_id=t.id, owner_id=owner_id, due_at=now, created_at=now))
+        added += 1
+    session.flush()
+    return added

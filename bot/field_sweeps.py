@@ -100,3 +100,14 @@ def handover_reminders(svc: Services, now: datetime) -> int:
 
 
 sweeps.register("handover_reminders", 3600.0, handover_reminders)
+
+
+def signing_surveys(svc: Services, now: datetime) -> int:
+    """S18: owe a satisfaction survey to recent buyers (the survey sweep then sends it)."""
+    from backend import surveys
+
+    with transaction(svc.sessions) as session:
+        return surveys.schedule_signing_surveys(session, now=now, rules=svc.rules, tz=svc.tz)
+
+
+sweeps.register("signing_surveys", 3600.0, signing_surveys)

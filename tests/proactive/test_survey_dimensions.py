@@ -46,3 +46,23 @@ def test_bad_dimensions_refused(session: Session, expectation: int, dims: dict[s
     with pytest.raises(ValueError):
         surveys.record_dimensions(session, s, expectation=expectation, dimensions=dims, now=NOW)
     assert s.dimensions is None
+
+
+def test_signing_survey_once_per_ownership_in_the_window(session: Session) -> None:
+    from backend.models import Ticket
+
+    rules = ServiceRules()
+    recent = make_owner(session, signed_on=(NOW - timedelta(days=10)).date(), handover_on=None)
+    fresh = make_owner(session, signed_on=(NOW - timedelta(days=2)).date(), handover_on=None)
+    old = make_owner(session, signed_on=(NOW - timedelta(days=400)).date(), handover_on=None)
+    surveys.schedule_signing_surveys(session, now=NOW, rules=rules, tz=SH)
+    surveys.schedule_signing_surveys(session, now=NOW + timedelta(hours=1), rules=rules, tz=SH)
+    rows = list(session.scalars(select(Survey).where(Survey.owner_id.in_([recent.id, fresh.id, old.id]))))
+    assert [s.owner_id for s in rows] == [recent.id]
+    owed = {s.owner_id: s for s in rows}
+    carrier = session.get(Ticket, owed[recent.id].ticket_id)
+    assert (carrier.kind, carrier.status) == (Kind.ENQUIRY, Status.CLOSED)
+    # a low score opens a complaint follow-up like any callback
+    follow = surveys.record_answer(session, owed[recent.id], score=1, comment="销售承诺不兑现", now=NOW, rules=rules)
+    assert follow is not None and follow.kind is Kind.COMPLAINT
+    assert session.get(Ticket, carrier.id).status is Status.CALLBACK_DONE
