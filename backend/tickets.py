@@ -740,3 +740,56 @@ def complaint_resolution_by_year(session: Session, *, now: datetime, rules: Serv
         else:
             row.open_in_time += 1
     return [years[y] for y in sorted(years)]
+
+
+# --- S5 transparent repair plan, S10 advisors' regular contact ------------------------------------
+
+
+def agree_plan(session: Session, ticket: Ticket, plan: str, *, now: datetime, actor: str,
+               options: list[str] | None = None) -> Ticket:
+    """S5: the repair plan explained to the owner (what, how, how long, who pays) and agreed: ``plan_agreed``.
+
+    The plan text (and any alternatives offered) goes on the timeline; an empty plan is refused.
+    """
+    plan = (plan or "").strip()
+    if len(plan) < 4:
+        raise RuleViolation("write the repair plan the owner agreed to")
+    add_event(session, ticket, "plan", at=now, actor=actor, plan=plan[:2000], options=list(options or []))
+    return transition(session, ticket, Status.PLAN_AGREED, now=now, actor=actor, note="plan agreed")
+
+
+def advisor_contact_due(session: Session, *, now: datetime, every: timedelta = timedelta(days=90),
+                        advisor_id: int | None = None) -> list[tuple[int, int, datetime | None]]:
+    """S10 客服顾问制: the owners each advisor has not been in touch with for ``every`` (a call list).
+
+    A contact is a staff message from the advisor in one of the owner's conversations, or an entry by the
+    advisor on one of the owner's tickets. Returns ``(advisor_id, owner_id, last_contact)`` rows, owners
+    never contacted first.
+    """
+    from backend.models import Conversation, Message
+
+    stmt = select(Owner.id, Owner.advisor_id).where(Owner.advisor_id.is_not(None), Owner.deleted_at.is_(None))
+    if advisor_id is not None:
+        stmt = stmt.where(Owner.advisor_id == advisor_id)
+    owners = session.execute(stmt).all()
+    if not owners:
+        return []
+    last: dict[int, datetime] = {}
+    ids = [o for o, _ in owners]
+    advisor_of = dict(owners)
+    for owner_id, author, at in session.execute(
+            select(Conversation.owner_id, Message.author, func.max(Message.created_at))
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Conversation.owner_id.in_(ids), Message.direction == "out", Message.author.like("staff:%"))
+            .group_by(Conversation.owner_id, Message.author)):
+        if author == f"staff:{advisor_of.get(owner_id)}":
+            last[owner_id] = max(at, last.get(owner_id, at))
+    for owner_id, actor, at in session.execute(
+            select(Ticket.owner_id, TicketEvent.actor, func.max(TicketEvent.at))
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(Ticket.owner_id.in_(ids), TicketEvent.actor.like("staff:%"))
+            .group_by(Ticket.owner_id, TicketEvent.actor)):
+        if actor == f"staff:{advisor_of.get(owner_id)}":
+            last[owner_id] = max(at, last.get(owner_id, at))
+    due = [(advisor_of[o], o, last.get(o)) for o in ids if last.get(o) is None or last[o] < now - every]
+    return sorted(due, key=lambda r: (r[0], r[2] is not None, r[2] or now, r[1]))

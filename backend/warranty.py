@@ -229,3 +229,10 @@ def check(session: Session, unit_id: int | None, category: str | None, today: da
         return WarrantyAnswer("out", items)
     ends = None if any(w.expires_on is None for w in running) else max(w.expires_on for w in running if w.expires_on)
     return WarrantyAnswer("in", items, ends)
+
+
+def hollow_spots_acceptable(spots_cm2: list[float]) -> bool:
+    """S20 (inspection rule for one room): hollow spots (空鼓) of at most 400 cm² each, and at most two of them
+    in the room, are acceptable; anything more is a defect to report.
+    """
+    return len(spots_cm2) <= 2 and all(0 <= a <= 400 for a in spots_cm2)

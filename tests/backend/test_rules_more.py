@@ -107,3 +107,64 @@ def test_vip_tier_gets_a_sooner_first_contact(session: Session) -> None:
     std = create_ticket(session, kind=Kind.REPAIR, now=TUE, rules=RULES, owner_id=other.id, category="water")
     assert vip.contact_due_at == TUE + timedelta(hours=4)
     assert std.contact_due_at == datetime(2026, 11, 25, 10, 0, tzinfo=SH)
+
+
+def test_plan_agreed_needs_a_written_plan(session: Session) -> None:
+    from backend.tickets import agree_plan
+
+    t = create_ticket(session, kind=Kind.REPAIR, now=TUE, rules=RULES, category="water")
+    with pytest.raises(RuleViolation):
+        agree_plan(session, t, "  ", now=TUE, actor="staff:1")
+    assert t.status is Status.RECEIVED
+    agree_plan(session, t, "更换卫生间下水管，约2小时，保修期内免费", now=TUE, actor="staff:1", options=["局部修补"])
+    assert t.status is Status.PLAN_AGREED
+    from sqlalchemy import select
+
+    from backend.models import TicketEvent
+
+    plan = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "plan")).one()
+    assert plan.data["options"] == ["局部修补"]
+
+
+def test_advisor_contact_due(session: Session) -> None:
+    from backend.models import ChannelIdentity, Conversation, Message, Role
+    from backend.tickets import add_event, advisor_contact_due
+    from tests.factories import make_staff
+
+    advisor = make_staff(session, Role.AGENT)
+    called = make_owner(session, advisor=advisor)
+    messaged = make_owner(session, advisor=advisor)
+    forgotten = make_owner(session, advisor=advisor)
+    t = create_ticket(session, kind=Kind.ENQUIRY, now=TUE - timedelta(days=10), rules=RULES, owner_id=called.id)
+    add_event(session, t, "note", at=TUE - timedelta(days=10), actor=f"staff:{advisor.id}", text="回访")
+    ident = ChannelIdentity(channel="wechat", external_id="o_adv", owner_id=messaged.id)
+    session.add(ident)
+    session.flush()
+    conv = Conversation(identity_id=ident.id, owner_id=messaged.id)
+    session.add(conv)
+    session.flush()
+    session.add(Message(conversation_id=conv.id, direction="out", author=f"staff:{advisor.id}", text="您好",
+                        created_at=TUE - timedelta(days=5)))
+    # another staff member's message does not count as the advisor's contact
+    other = ChannelIdentity(channel="wechat", external_id="o_adv2", owner_id=forgotten.id)
+    session.add(other)
+    session.flush()
+    conv2 = Conversation(identity_id=other.id, owner_id=forgotten.id)
+    session.add(conv2)
+    session.flush()
+    session.add(Message(conversation_id=conv2.id, direction="out", author="staff:999999", text="x",
+                        created_at=TUE - timedelta(days=1)))
+    session.flush()
+    due = advisor_contact_due(session, now=TUE, every=timedelta(days=30), advisor_id=advisor.id)
+    assert [(a, o) for a, o, _ in due] == [(advisor.id, forgotten.id)]
+    later = advisor_contact_due(session, now=TUE + timedelta(days=22), every=timedelta(days=30),
+                                advisor_id=advisor.id)
+    assert [o for _, o, _ in later] == [forgotten.id, called.id]
+
+
+@pytest.mark.parametrize(("spots", "ok"), [([], True), ([400, 120], True), ([401], False),
+                                           ([10, 10, 10], False)])
+def test_hollow_spot_rule(spots: list[float], ok: bool) -> None:
+    from backend.warranty import hollow_spots_acceptable
+
+    assert hollow_spots_acceptable(spots) is ok
