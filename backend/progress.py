@@ -59,11 +59,42 @@ def create_update(session: Session, *, project_id: int, title: str, now: datetim
     return update
 
 
-def schedule(update: ProgressUpdate, at: datetime) -> ProgressUpdate:
-    """Publish at ``at`` (pass now to publish at the next sweep); refused once published."""
+PAST_TOLERANCE = timedelta(minutes=5)
+EDITABLE = ("title", "body", "title_en", "body_en", "photo_url", "stage", "percent")
+
+
+def schedule(update: ProgressUpdate, at: datetime, *, now: datetime | None = None) -> ProgressUpdate:
+    """Publish at ``at`` (pass now to publish at the next sweep); refused once published.
+
+    With ``now``, a time more than a few minutes in the past is refused (a typo would otherwise send at once).
+    """
     if update.published_at is not None:
         raise ValueError("already published")
+    if now is not None and at < now - PAST_TOLERANCE:
+        raise ValueError("the publish time is in the past: give a future time, or publish now")
     update.publish_at = at
+    return update
+
+
+def edit_update(update: ProgressUpdate, **fields: Any) -> ProgressUpdate:
+    """Change a draft or scheduled update (title, body, photo, stage, percent); refused once published."""
+    if update.published_at is not None:
+        raise ValueError("already published: publish a correction instead")
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"cannot edit {sorted(unknown)}")
+    if "percent" in fields and not 0 <= int(fields["percent"]) <= 100:
+        raise ValueError("percent must be 0-100")
+    for name, value in fields.items():
+        setattr(update, name, value)
+    return update
+
+
+def cancel_update(update: ProgressUpdate) -> ProgressUpdate:
+    """Take a scheduled update back to draft (nothing is sent); refused once published."""
+    if update.published_at is not None:
+        raise ValueError("already published")
+    update.publish_at = None
     return update
 
 

@@ -134,7 +134,7 @@ def publish(update_id: Id, body: PublishIn, session: SessionDep, settings: Setti
     """Set the publish time; the sweep fans it out (never twice). 409 once published."""
     update = _get_update(session, update_id)
     try:
-        progress.schedule(update, body.at or now)
+        progress.schedule(update, body.at or now, now=now)
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc
     out = _update_out(session, update, _tz(settings))
