@@ -309,4 +309,6 @@ def book_campaign_visit(session: Session, campaign_id: int, owner_id: int, *, no
                   category=CAMPAIGN_CATEGORY.get(campaign.kind, "other"), text=text)
     if start is not None and end is not None:
         book_visit(session, ticket, start, end, now=now, actor="owner", source=f"campaign:{campaign.id}")
+        # The planned visit is the arrangement S4 asks for: no engineer call is owed any more.
+        ticket.engineer_contact_due_at = None
     return ticket

@@ -54,7 +54,12 @@ def _booking_ref(session: Session, ticket: Ticket) -> int:
 
 
 def visit_reminders(svc: Services, now: datetime) -> int:
-    """Remind owners the evening before a booked visit, with reschedule / cancel buttons."""
+    """Remind owners the evening before a booked visit, with reschedule / cancel buttons.
+
+    Never inside quiet hours: a reminder missed in the evening goes out in the morning before the visit.
+    """
+    if svc.quiet.next_allowed(now) is not None:
+        return 0
     with transaction(svc.sessions) as session:
         due = tickets.visits_to_remind(session, now=now, tz=svc.tz, evening=VISIT_EVENING)
         jobs: list[Job] = []

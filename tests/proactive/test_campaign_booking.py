@@ -37,6 +37,9 @@ def test_reply_books_a_visit_once_per_owner(session: Session) -> None:
                                           tz=SH, start=later, end=later + timedelta(hours=2))
     assert again.id == t.id and t.appointment_start == later
     assert session.scalars(select(Ticket).where(Ticket.owner_id == owner.id)).all() == [t]
+    from backend.tickets import engineer_contact_overdue
+
+    assert t not in engineer_contact_overdue(session, now=NOW + timedelta(days=2))  # the visit is arranged
 
 
 def test_booking_without_window_opens_the_ticket_for_staff_to_schedule(session: Session) -> None:

@@ -50,6 +50,18 @@ def test_engineer_contact_overdue_alerts_supervisor_once(sessions, clean) -> Non
     assert len(sent) == 1 and number in sent[0]
 
 
+def test_visit_reminder_not_in_quiet_hours_but_next_morning(sessions, clean) -> None:
+    tid = repair(sessions)
+    start = datetime(2026, 11, 26, 11, 0, tzinfo=SH)
+    with transaction(sessions) as s:
+        book_visit(s, s.get(Ticket, tid), start, start + timedelta(hours=2), now=NOW, actor="staff:1")
+    w = world(clean, NOW)
+    w.at(datetime(2026, 11, 25, 22, 0, tzinfo=SH))  # worker was down all evening
+    assert w.sweep()["visit_reminders"] == 0
+    w.at(datetime(2026, 11, 26, 8, 5, tzinfo=SH))
+    assert w.sweep()["visit_reminders"] == 1
+
+
 def test_visit_reminder_evening_before_then_missed_visit_alert(sessions, clean) -> None:
     tid = repair(sessions)
     start = datetime(2026, 11, 26, 9, 0, tzinfo=SH)
