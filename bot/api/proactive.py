@@ -208,7 +208,8 @@ def manual_call(survey_id: Id, body: ManualCallIn, session: SessionDep, now: Now
     return {"id": survey.id, "status": survey.status, "follow_up": follow_up.number if follow_up else None}
 
 
-ReportName = Literal["satisfaction", "complaint-timeliness", "first-contact-sla", "escalations", "survey-coverage"]
+ReportName = Literal["satisfaction", "complaint-timeliness", "first-contact-sla", "escalations", "survey-coverage",
+                     "engineer-contact", "survey-gap"]
 
 
 EARLIEST, LATEST = date(1990, 1, 1), date(9000, 12, 31)

@@ -90,3 +90,16 @@ def test_reminder_preview_and_warranty_check_routes(client: TestClient, estate: 
     body = client.get(f"/api/v1/warranty/units/{unit_id}/check",
                       params={"category": "waterproofing", "location": "roof"}).json()
     assert body["status"] == "in" and body["expires_on"] == "2028-06-30"
+
+
+def test_engineer_contact_report_json_and_csv(client: TestClient, estate: Estate) -> None:
+    client.post(f"/api/v1/tickets/{estate.tickets['fresh'].number}/engineer-contact",
+                json={"staff_id": estate.engineer.id})
+    body = client.get("/api/v1/reports/engineer-contact", params={"start": "2026-11-01", "end": "2026-11-30"}).json()
+    rows = {r["project"]: r for r in body["rows"]}
+    a = rows[estate.project_a.code]
+    # old (72 h ago) and contacted (71 h ago) are past 24 h with no call; fresh was called in time
+    assert (a["engineer_on_time"], a["engineer_missing"]) == (1, 2)
+    csv = client.get("/api/v1/reports/engineer-contact/csv", params={"start": "2026-11-01", "end": "2026-11-30"})
+    assert csv.status_code == 200 and "engineer_on_time" in csv.text
+    assert client.get("/api/v1/reports/survey-gap").json()["rows"] == []
