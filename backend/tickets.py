@@ -71,6 +71,24 @@ class ServiceRules:
     # S15: a complaint is resolved on time when closed within this many working days [R: no target in the seed].
     complaint_resolution_workdays: int = 5
 
+    @classmethod
+    def from_settings(cls, sla: Any, timezone: str) -> ServiceRules:
+        """The rules from an SLA settings object (``bot.settings.SlaSettings``; duck-typed, backend imports no bot)."""
+        def clock(value: str) -> time:
+            hour, minute = (int(x) for x in value.split(":"))
+            return time(hour, minute)
+
+        return cls(
+            calendar=WorkCalendar(timezone, sla.calendar_overrides, sla.close_of_business),
+            repeat_window=timedelta(days=sla.repeat_window_days),
+            engineer_contact=timedelta(hours=sla.engineer_contact_hours),
+            survey_delay=timedelta(hours=sla.survey_delay_hours),
+            tier_contact_hours=dict(getattr(sla, "tier_contact_hours", {"vip": 4.0})),
+            office_open=clock(getattr(sla, "office_open", "08:30")),
+            office_close=clock(getattr(sla, "office_close", "18:00")),
+            complaint_resolution_workdays=int(getattr(sla, "complaint_resolution_workdays", 5)),
+        )
+
 
 def level_for(repair_attempts: int, complaint_count: int) -> Level:
     """投诉上移制: the higher of the level from repeat repairs and from repeat complaints.

@@ -16,7 +16,6 @@ from backend.db import make_engine, session_factory
 from backend.models import Owner, Staff, Ticket, Unit, utcnow
 from backend.outbox import QuietHours
 from backend.tickets import ServiceRules
-from backend.workdays import WorkCalendar
 from bot.answers import Answers
 from bot.channels.base import Channel
 from bot.channels.registry import build_channels
@@ -110,13 +109,7 @@ def build_services(
     """Wire everything from the settings; tests may pass their own engine, channels or NLU."""
     engine = engine or make_engine(settings.database_url)
     tz = ZoneInfo(settings.timezone)
-    calendar = WorkCalendar(settings.timezone, settings.sla.calendar_overrides, settings.sla.close_of_business)
-    rules = ServiceRules(
-        calendar=calendar,
-        repeat_window=timedelta(days=settings.sla.repeat_window_days),
-        engineer_contact=timedelta(hours=settings.sla.engineer_contact_hours),
-        survey_delay=timedelta(hours=settings.sla.survey_delay_hours),
-    )
+    rules = ServiceRules.from_settings(settings.sla, settings.timezone)
     if nlu is None:
         nlu = make_nlu(settings)
     return Services(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import utcnow
 from backend.tickets import ServiceRules
-from backend.workdays import WorkCalendar
 from bot.settings import Settings
 
 bearer_scheme = HTTPBearer(
@@ -62,14 +61,7 @@ def get_now(request: Request) -> datetime:
 
 def rules_from_settings(settings: Settings) -> ServiceRules:
     """Service rules (calendar, windows, timers) as configured."""
-    sla = settings.sla
-    calendar = WorkCalendar(settings.timezone, sla.calendar_overrides, sla.close_of_business)
-    return ServiceRules(
-        calendar=calendar,
-        repeat_window=timedelta(days=sla.repeat_window_days),
-        engineer_contact=timedelta(hours=sla.engineer_contact_hours),
-        survey_delay=timedelta(hours=sla.survey_delay_hours),
-    )
+    return ServiceRules.from_settings(settings.sla, settings.timezone)
 
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store or compare text with NUL characters

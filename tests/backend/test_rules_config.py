@@ -27,3 +27,16 @@ def test_settings_reach_the_rules() -> None:
     assert rules.repeat_window == timedelta(days=90)
     assert rules.survey_delay == timedelta(hours=24)
     assert rules.calendar.close_of_business.strftime("%H:%M") == "18:00"
+
+
+def test_new_rule_settings_reach_the_rules() -> None:
+    sla = Settings(_env_file=None).sla.model_copy(update={"office_open": "09:00", "office_close": "17:30",
+                                                           "complaint_resolution_workdays": 3,
+                                                           "tier_contact_hours": {"gold": 2}})
+    from backend.tickets import ServiceRules
+
+    rules = ServiceRules.from_settings(sla, "Asia/Shanghai")
+    assert (rules.office_open.strftime("%H:%M"), rules.office_close.strftime("%H:%M")) == ("09:00", "17:30")
+    assert rules.complaint_resolution_workdays == 3 and rules.tier_contact_hours == {"gold": 2}
+    shipped = rules_from_settings(Settings(_env_file=None))
+    assert shipped.tier_contact_hours == {"vip": 4.0} and shipped.complaint_resolution_workdays == 5
