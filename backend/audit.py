@@ -18,6 +18,7 @@ ACTIONS = frozenset({
     "login", "login_failed", "lockout", "logout", "takeover", "hand_back", "status_change", "owner_confirmation",
     "assign", "ticket_created", "ticket_linked", "export", "staff_created", "staff_updated", "shift_added",
     "shift_removed", "alert_acked",
+    "close_override", "emergency_created",
 })
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from backend.db import is_postgres
 from backend.models import DispatchPage, OnCallShift, PageStatus, Staff, Ticket
 from backend.outbox import Priority
 from backend.staff_notify import notify_staff
-from backend.tickets import add_event
+from backend.tickets import ServiceRules, add_event
 
 MAX_LAYER = 3
 ACK_WORDS = frozenset({"1", "ok", "收到", "确认", "接单", "ack", "好的"})
@@ -117,3 +118,35 @@ def staff_by_identity(session: Session, channel: str, external_id: str) -> Staff
     if column is None:
         return None
     return session.scalars(select(Staff).where(column == external_id, Staff.active.is_(True)).limit(1)).first()
+
+
+def dispatch_if_emergency(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelta,
+                          text: PageText, enabled_channels: Iterable[str]) -> DispatchPage | None:
+    """S2: page the on-call engineer for an emergency repair that has not been paged yet (any entry path:
+    bot, hotline typed into the console, API). Returns the page, or None (not an emergency, already
+    paged, or nobody on call: a ``page_failed`` event).
+    """
+    from backend.models import Kind, Urgency
+
+    if ticket.kind is not Kind.REPAIR or ticket.urgency is not Urgency.EMERGENCY:
+        return None
+    if session.scalars(select(DispatchPage.id).where(DispatchPage.ticket_id == ticket.id).limit(1)).first():
+        return None
+    return page(session, ticket, now=now, ack_after=ack_after, text=text, enabled_channels=enabled_channels)
+
+
+def open_emergency(session: Session, *, now: datetime, rules: ServiceRules, ack_after: timedelta, text: PageText,
+                   enabled_channels: Iterable[str], actor: str, **fields: Any) -> tuple[Ticket, DispatchPage | None]:
+    """A hotline emergency typed in by staff (console or API): create the emergency repair and page at once.
+
+    ``fields`` are :func:`backend.tickets.create_ticket` keywords (owner_id, unit_id, category, location,
+    description, taken_by_id...). Returns the ticket and its page (None when nobody is on call).
+    """
+    from backend.models import Kind, Urgency
+    from backend.tickets import create_ticket
+
+    ticket = create_ticket(session, kind=Kind.REPAIR, urgency=Urgency.EMERGENCY, now=now, rules=rules, actor=actor,
+                           **fields)
+    pg = dispatch_if_emergency(session, ticket, now=now, ack_after=ack_after, text=text,
+                               enabled_channels=enabled_channels)
+    return ticket, pg

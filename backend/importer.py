@@ -376,6 +376,7 @@ def _consent(owner: Owner, consent: bool | None, now: datetime) -> bool:
 def _apply(session: Session, rows: list[OwnerRow], now: datetime, tz: ZoneInfo, report: ImportReport) -> None:
     estate = _Estate(session, report)
     handed_over: list[Ownership] = []
+    redated: set[int] = set()
     for row in rows:
         unit = estate.unit(row)
         owner, ownership = _find_owner(session, row, unit)
@@ -404,14 +405,19 @@ def _apply(session: Session, rows: list[OwnerRow], now: datetime, tz: ZoneInfo, 
                 handed_over.append(ownership)
             continue
         handover_set = ownership.handover_on is None and row.handover_on is not None
+        handover_moved = ownership.handover_on is not None and row.handover_on not in (None, ownership.handover_on)
         dates_changed = any([_set(ownership, "signed_on", row.signed_on),
                              row.handover_on is not None and _set(ownership, "handover_on", row.handover_on)])
         report.updated["ownerships"] += dates_changed
         report.unchanged += not (owner_changed or dates_changed)
         if handover_set:
             handed_over.append(ownership)
+        if handover_moved:
+            redated.add(ownership.unit_id)
     session.flush()
-    catalogue = warranty.load_catalogue() if handed_over else None
-    for ownership in handed_over:  # idempotent per unit and item: a later date change does not re-date them
+    catalogue = warranty.load_catalogue() if handed_over or redated else None
+    for ownership in handed_over:  # idempotent per unit and item
         report.created["warranty_items"] += warranty.grant(session, ownership, tz=tz, cat=catalogue)
+    for unit_id in sorted(redated):  # a corrected handover date moves the warranty dates and reminders
+        report.updated["warranty_items"] += warranty.redate(session, unit_id, tz=tz, now=now, cat=catalogue)
     report.created, report.updated = +report.created, +report.updated  # drop zero counts

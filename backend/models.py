@@ -400,6 +400,12 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # S4 and appointments (migration 0004_rules)
+    engineer_contacted_at: Mapped[datetime | None]
+    engineer_contact_alerted_at: Mapped[datetime | None]
+    visit_reminded_at: Mapped[datetime | None]
+    visit_missed_at: Mapped[datetime | None]
+    arrived_at: Mapped[datetime | None]
     events: Mapped[list[TicketEvent]] = relationship(order_by="TicketEvent.id", viewonly=True)
 
 
@@ -438,6 +444,9 @@ class Survey(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # S16 (migration 0004_rules): expectation and the five service dimensions, 1-5 each
+    expectation: Mapped[int | None] = mapped_column(Integer)
+    dimensions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 # --- dispatch -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ and a re-run cannot double it. Delivery (rate limits) is the worker's; quiet hou
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,11 +60,42 @@ def create_update(session: Session, *, project_id: int, title: str, now: datetim
     return update
 
 
-def schedule(update: ProgressUpdate, at: datetime) -> ProgressUpdate:
-    """Publish at ``at`` (pass now to publish at the next sweep); refused once published."""
+PAST_TOLERANCE = timedelta(minutes=5)
+EDITABLE = ("title", "body", "title_en", "body_en", "photo_url", "stage", "percent")
+
+
+def schedule(update: ProgressUpdate, at: datetime, *, now: datetime | None = None) -> ProgressUpdate:
+    """Publish at ``at`` (pass now to publish at the next sweep); refused once published.
+
+    With ``now``, a time more than a few minutes in the past is refused (a typo would otherwise send at once).
+    """
     if update.published_at is not None:
         raise ValueError("already published")
+    if now is not None and at < now - PAST_TOLERANCE:
+        raise ValueError("the publish time is in the past: give a future time, or publish now")
     update.publish_at = at
+    return update
+
+
+def edit_update(update: ProgressUpdate, **fields: Any) -> ProgressUpdate:
+    """Change a draft or scheduled update (title, body, photo, stage, percent); refused once published."""
+    if update.published_at is not None:
+        raise ValueError("already published: publish a correction instead")
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"cannot edit {sorted(unknown)}")
+    if "percent" in fields and not 0 <= int(fields["percent"]) <= 100:
+        raise ValueError("percent must be 0-100")
+    for name, value in fields.items():
+        setattr(update, name, value)
+    return update
+
+
+def cancel_update(update: ProgressUpdate) -> ProgressUpdate:
+    """Take a scheduled update back to draft (nothing is sent); refused once published."""
+    if update.published_at is not None:
+        raise ValueError("already published")
+    update.publish_at = None
     return update
 
 
@@ -199,3 +230,135 @@ def remind_staff_missing(session: Session, *, now: datetime, tz: ZoneInfo, enabl
             text=partial(_missing_text, project=project.name, month=month),
             dedupe=f"progress_missing:{project.id}:{month}:{{staff}}"))
     return queued
+
+
+# --- S24: prompt buyers who have not taken handover (对未收房的及时通知业主收房) ------------------------
+
+HANDOVER_STAGES = ("handing_over", "handed_over")
+
+
+def remind_handover(session: Session, *, now: datetime, tz: ZoneInfo, policy: Policy, every_days: int = 14,
+                    max_reminders: int = 3, stages: tuple[str, ...] = HANDOVER_STAGES) -> int:
+    """Remind each buyer of a project in handover whose unit is not yet taken over, every ``every_days`` days,
+    at most ``max_reminders`` times (dedupe ``handover<n>:<ownership>:<owner>``). Returns messages queued.
+    """
+    today = now.astimezone(tz).date()
+    rows = session.execute(
+        select(Ownership.id, Ownership.owner_id, Project.name, Project.name_en, Building.number, Unit.entrance,
+               Unit.room)
+        .join(Unit, Unit.id == Ownership.unit_id).join(Building, Building.id == Unit.building_id)
+        .join(Project, Project.id == Building.project_id).join(Owner, Owner.id == Ownership.owner_id)
+        .where(Project.stage.in_(stages), Ownership.handover_on.is_(None), Ownership.signed_on <= today,
+               Owner.deleted_at.is_(None))
+        .order_by(Ownership.id)).all()
+    if not rows:
+        return 0
+    history: dict[tuple[int, int], tuple[int, datetime]] = {}
+    for ref, owner_id, n, last in session.execute(
+            select(NoticeDelivery.ref_id, NoticeDelivery.owner_id, func.count(), func.max(NoticeDelivery.created_at))
+            .where(NoticeDelivery.kind.like("handover%"), NoticeDelivery.ref_id.in_([r[0] for r in rows]))
+            .group_by(NoticeDelivery.ref_id, NoticeDelivery.owner_id)):
+        history[(ref, owner_id)] = (n, last)
+    jobs = []
+    for ownership_id, owner_id, name, name_en, building, entrance, room in rows:
+        n, last = history.get((ownership_id, owner_id), (0, None))
+        if n >= max_reminders or (last is not None and last > now - timedelta(days=every_days)):
+            continue
+
+        label = f"{building}栋{entrance}单元{room}"
+
+        def build(lang: str, p: str = name, pe: str = name_en, unit: str = label) -> Notice:
+            project = pe if lang == "en" and pe else p
+            return Notice(render("handover_reminder", lang, project=project, unit=unit), template="service_notice",
+                          template_data=template_data("service_notice", {"title": project, "date": today.isoformat()}))
+
+        jobs.append(Job(f"handover{n + 1}", ownership_id, owner_id, build))
+    return queue_jobs(session, jobs, now=now, policy=policy).queued if jobs else 0
+
+
+# --- S19: the open day (业主开放日) before handover, its rectification list and follow-up --------------
+
+OPEN_DAY_EVENT = "open_day_issue"
+
+
+def invite_open_day(session: Session, *, project_id: int, open_day: date, now: datetime, tz: ZoneInfo,
+                    policy: Policy) -> int:
+    """Invite the project's buyers who have not taken handover to the open day (once per open day)."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise ValueError(f"no project {project_id}")
+    owner_ids = list(session.scalars(audience(project_id, now.astimezone(tz).date())))
+
+    def build(lang: str) -> Notice:
+        name = project.name_en if lang == "en" and project.name_en else project.name
+        return Notice(render("open_day_invite", lang, project=name, date=open_day.isoformat()),
+                      template="service_notice",
+                      template_data=template_data("service_notice", {"title": name, "date": open_day.isoformat()}))
+
+    jobs = [Job(f"odi{open_day:%y%m%d}", project_id, oid, build) for oid in owner_ids]
+    return queue_jobs(session, jobs, now=now, policy=policy).queued if jobs else 0
+
+
+def record_open_day_issue(session: Session, *, owner_id: int, unit_id: int, open_day: date, description: str,
+                          now: datetime, rules: Any, category: str | None = None, location: str | None = None,
+                          actor: str = "staff") -> Any:
+    """An issue the owner found at the open day: a repair ticket on the unit's rectification list (整改).
+
+    Refused (:class:`~backend.tickets.RuleViolation`) once the unit is handed over: from then on it is a
+    normal warranty repair.
+    """
+    from backend import tickets
+
+    ownership = session.scalars(select(Ownership).where(Ownership.owner_id == owner_id,
+                                                        Ownership.unit_id == unit_id)).first()
+    if ownership is None:
+        raise tickets.RuleViolation("the owner has not bought this unit")
+    if ownership.handover_on is not None and ownership.handover_on <= now.astimezone(rules.calendar.tz).date():
+        raise tickets.RuleViolation("the unit is handed over: report a warranty repair instead")
+    ticket = tickets.create_ticket(session, kind=tickets.Kind.REPAIR, now=now, rules=rules, owner_id=owner_id,
+                                   unit_id=unit_id, category=category, location=location,
+                                   description=f"开放日整改 / open day: {description}", actor=actor)
+    tickets.add_event(session, ticket, OPEN_DAY_EVENT, at=now, actor=actor, open_day=open_day.isoformat())
+    return ticket
+
+
+def rectification_list(session: Session, unit_id: int, open_day: date | None = None) -> list[dict[str, Any]]:
+    """The unit's open-day issues with their state: ``rectified`` once the owner confirmed (closed)."""
+    from backend.models import Status, Ticket, TicketEvent
+
+    stmt = (select(Ticket, TicketEvent.data).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+            .where(Ticket.unit_id == unit_id, TicketEvent.kind == OPEN_DAY_EVENT).order_by(Ticket.id))
+    out = []
+    for ticket, data in session.execute(stmt):
+        if open_day is not None and data.get("open_day") != open_day.isoformat():
+            continue
+        out.append({"ticket": ticket.number, "ticket_id": ticket.id, "description": ticket.description,
+                    "status": ticket.status.value, "open_day": data.get("open_day"),
+                    "rectified": ticket.status in (Status.CLOSED, Status.CALLBACK_DONE)})
+    return out
+
+
+def open_day_follow_up(session: Session, *, project_id: int, open_day: date, now: datetime, policy: Policy) -> int:
+    """Tell each owner where their open-day rectification list stands (once per open day and unit)."""
+    from backend.models import Ticket, TicketEvent
+
+    units = session.execute(
+        select(Ticket.unit_id, Ticket.owner_id).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(Ticket.project_id == project_id, TicketEvent.kind == OPEN_DAY_EVENT,
+               Ticket.unit_id.is_not(None), Ticket.owner_id.is_not(None)).distinct()).all()
+    jobs = []
+    for unit_id, owner_id in units:
+        items = rectification_list(session, unit_id, open_day)
+        if not items:
+            continue
+        done = sum(1 for i in items if i["rectified"])
+
+        def build(lang: str, total: int = len(items), done: int = done,
+                  numbers: str = "、".join(i["ticket"] for i in items if not i["rectified"])) -> Notice:
+            return Notice(render("open_day_follow_up", lang, total=total, done=done, open=numbers or "-",
+                                 date=open_day.isoformat()), template="service_notice",
+                          template_data=template_data("service_notice", {"title": "open day",
+                                                                          "date": open_day.isoformat()}))
+
+        jobs.append(Job(f"odf{open_day:%y%m%d}", unit_id, owner_id, build))
+    return queue_jobs(session, jobs, now=now, policy=policy).queued if jobs else 0

@@ -130,14 +130,38 @@ def open_manual_calls(session: Session, limit: int = 200) -> list[Survey]:
     return list(session.scalars(stmt))
 
 
+def engineer_contact(session: Session, *, start: date, end: date, tz: ZoneInfo, now: datetime) -> Rows:
+    """S3/S4 per project and month: first contact on time, engineer called within 24 h, late, missing."""
+    from backend.tickets import contact_timeliness
+
+    lo, hi = _bounds(start, end, tz)
+    codes = dict(session.execute(select(Project.id, Project.code)).all())
+    return [{"month": r.month, "project": codes.get(r.project_id, "-"), "repairs": r.tickets,
+             "first_contact_on_time": r.first_contact_on_time, "engineer_on_time": r.engineer_contact_on_time,
+             "engineer_late": r.engineer_contact_late, "engineer_missing": r.engineer_contact_missing,
+             "engineer_rate": _rate(r.engineer_contact_on_time, r.engineer_contact_on_time + r.engineer_contact_late
+                                    + r.engineer_contact_missing)}
+            for r in contact_timeliness(session, start=lo, end=hi, now=now, tz=tz)]
+
+
+def survey_gap(session: Session, *, start: date, end: date, tz: ZoneInfo) -> Rows:
+    """S16 per month: expectation, experience (five dimensions) and the gap."""
+    from backend.surveys import gap_report
+
+    lo, hi = _bounds(start, end, tz)
+    return gap_report(session, start=lo, end=hi, tz=tz)
+
+
 REPORTS: dict[str, Callable[..., Rows]] = {
     "satisfaction": satisfaction,
     "complaint-timeliness": complaint_timeliness,
     "first-contact-sla": first_contact_sla,
     "escalations": escalations,
     "survey-coverage": survey_coverage,
+    "engineer-contact": engineer_contact,
+    "survey-gap": survey_gap,
 }
-NEEDS_NOW = frozenset({"complaint-timeliness", "first-contact-sla"})
+NEEDS_NOW = frozenset({"complaint-timeliness", "first-contact-sla", "engineer-contact"})
 
 
 def run(session: Session, name: str, *, start: date, end: date, tz: ZoneInfo, now: datetime) -> Rows:

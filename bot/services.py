@@ -16,7 +16,6 @@ from backend.db import make_engine, session_factory
 from backend.models import Owner, Staff, Ticket, TicketEvent, Unit, utcnow
 from backend.outbox import QuietHours
 from backend.tickets import ServiceRules
-from backend.workdays import WorkCalendar
 from bot.answers import Answers
 from bot.channels.base import Channel
 from bot.channels.registry import build_channels
@@ -120,14 +119,7 @@ def make_nlu(settings: Settings) -> Any:
 
 def rules_from_settings(settings: Settings) -> ServiceRules:
     """Service rules (calendar, windows, timers) as configured: the one place they are built."""
-    sla = settings.sla
-    overrides: dict[str | date, bool] = {day: off for day, off in sla.calendar_overrides.items()}
-    return ServiceRules(
-        calendar=WorkCalendar(settings.timezone, overrides, sla.close_of_business),
-        repeat_window=timedelta(days=sla.repeat_window_days),
-        engineer_contact=timedelta(hours=sla.engineer_contact_hours),
-        survey_delay=timedelta(hours=sla.survey_delay_hours),
-    )
+    return ServiceRules.from_settings(settings.sla, settings.timezone)
 
 
 def build_services(

@@ -80,6 +80,13 @@ class SlaSettings(BaseModel):
     close_of_business: str = "18:00"
     # ISO date -> true (working day) / false (day off); overrides the statutory calendar.
     calendar_overrides: dict[str, bool] = {}
+    # S1: staffed hours of the centre (outside them, non-emergencies go to the property monitoring centre)
+    office_open: str = "08:30"
+    office_close: str = "18:00"
+    # S15: a complaint counts as resolved on time within this many working days
+    complaint_resolution_workdays: int = 5
+    # S25: owner tier -> first-contact deadline in hours (when sooner than the normal one)
+    tier_contact_hours: dict[str, float] = {"vip": 4.0}
 
 
 class OutboxSettings(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from bot.api import owners, proactive, tickets
+from bot.api import field, owners, proactive, tickets
 from bot.api.deps import (
     NowDep,
     RulesDep,
@@ -46,5 +46,7 @@ api_router = APIRouter(
     },
 )
 api_router.include_router(tickets.router)
+api_router.include_router(field.router)
+api_router.include_router(field.warranty_router)
 api_router.include_router(owners.router)
 api_router.include_router(proactive.router)

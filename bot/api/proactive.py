@@ -147,7 +147,7 @@ def publish(update_id: Id, body: PublishIn, session: SessionDep, settings: Setti
     """Set the publish time; the sweep fans it out (never twice). 409 once published."""
     update = _get_update(session, update_id)
     try:
-        progress.schedule(update, body.at or now)
+        progress.schedule(update, body.at or now, now=now)
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc
     out = _update_out(session, update, _tz(settings))
@@ -224,7 +224,8 @@ def manual_call(survey_id: Id, body: ManualCallIn, session: SessionDep, now: Now
     return {"id": survey.id, "status": survey.status, "follow_up": follow_up.number if follow_up else None}
 
 
-ReportName = Literal["satisfaction", "complaint-timeliness", "first-contact-sla", "escalations", "survey-coverage"]
+ReportName = Literal["satisfaction", "complaint-timeliness", "first-contact-sla", "escalations", "survey-coverage",
+                     "engineer-contact", "survey-gap"]
 
 
 EARLIEST, LATEST = date(1990, 1, 1), date(9000, 12, 31)

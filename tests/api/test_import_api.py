@@ -50,7 +50,9 @@ def test_reimport_with_changes_updates(client: TestClient, session: Session) -> 
     client.post(URL, content=GOOD.encode(), headers=CSV)
     changed = GOOD.replace("李娜,13911110003,,2024-04-01,2025-07-01", "李娜娜,13911110003,,2024-04-01,2025-07-02")
     body = client.post(URL, content=changed.encode(), headers=CSV).json()
-    assert body["created"] == {} and body["updated"] == {"owners": 1, "ownerships": 1}
+    # the corrected handover date (07-01 -> 07-02) moves that unit's warranty items too
+    assert body["created"] == {} and body["updated"] == {"owners": 1, "ownerships": 1,
+                                                         "warranty_items": len(warranty.items_for("XHY"))}
     assert body["unchanged"] == 2
     assert count(session, Owner) == 3
 

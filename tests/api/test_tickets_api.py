@@ -147,8 +147,10 @@ def test_owner_confirmation_closes_and_schedules_the_callback(
     assert session.scalars(select(Survey).where(Survey.ticket_id == ticket.id)).one().status == "due"
 
 
-def test_dissatisfied_owner_reopens_as_another_attempt(client: TestClient, estate: Estate) -> None:
+def test_dissatisfied_owner_reopens_as_another_attempt(client: TestClient, estate: Estate, session: Session) -> None:
     number = estate.tickets["contacted"].number
+    transition(session, estate.tickets["contacted"], Status.IN_PROGRESS, now=NOW, actor="staff:1")
+    session.flush()
     resp = client.patch(f"/api/v1/tickets/{number}", json={"owner_confirmation": {"satisfied": False}})
     body = resp.json()
     assert (body["status"], body["repair_attempts"]) == ("triaged", 2)

@@ -51,7 +51,9 @@ def test_creates_the_estate_and_reimport_changes_nothing(session: Session) -> No
 def test_same_phone_and_unit_updates(session: Session) -> None:
     run(session, csv(ROW))
     report = run(session, csv(ROW.replace("王芳", "王芳芳").replace("2025-06-30", "2025-07-01")))
-    assert dict(report.updated) == {"owners": 1, "ownerships": 1} and not report.created
+    # the corrected handover date moves every warranty item of the unit
+    assert dict(report.updated) == {"owners": 1, "ownerships": 1, "warranty_items": len(warranty.items_for("HZW"))}
+    assert not report.created
     owner = session.scalars(select(Owner).where(Owner.phone == "13912345678")).one()
     assert owner.name == "王芳芳" and owner.ownerships[0].handover_on == date(2025, 7, 1)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from backend import tickets
 from backend.db import transaction
-from backend.models import AuditLog, Kind, Owner, Survey, Ticket
+from backend.models import AuditLog, Kind, Owner, Status, Survey, Ticket
 from tests.bot.conftest import Estate
 from tests.console.conftest import Console, post
 
@@ -18,6 +18,7 @@ def _closed_repair_with_score(console: Console, estate: Estate, score: int) -> N
     with transaction(bot.svc.sessions) as s:
         t = tickets.create_ticket(s, kind=Kind.REPAIR, now=bot.now, rules=bot.svc.rules, category="water",
                                   owner_id=estate.owner_id, unit_id=estate.unit_id)
+        tickets.transition(s, t, Status.PENDING_OWNER_CONFIRM, now=bot.now)
         tickets.confirm_by_owner(s, t, satisfied=True, now=bot.now, rules=bot.svc.rules)
         survey = s.scalars(select(Survey).where(Survey.ticket_id == t.id)).one()
         bot.svc.surveys.record_answer(s, survey, score=score, comment=None, now=bot.now)

@@ -24,7 +24,7 @@ def test_grant_all_missing_is_idempotent_and_skips_units_not_handed_over(session
     handed = make_owner(session, handover_on=date(2026, 1, 10))
     make_owner(session, handover_on=None)
     added = reminders.grant_all_missing(session, tz=SH)
-    assert added == 10  # the default catalogue
+    assert added == 11  # the default catalogue
     assert reminders.grant_all_missing(session, tz=SH) == 0
     unit_id = handed.ownerships[0].unit_id
     codes = set(session.scalars(select(WarrantyItem.code).where(WarrantyItem.unit_id == unit_id)))
@@ -39,6 +39,7 @@ def test_reminder_exactly_one_month_before_each_expiry(session: Session) -> None
     expected = {  # remind date -> item codes expiring a month later
         date(2026, 2, 10): {"pipe_blockage"},
         date(2026, 6, 10): {"lights_switches"},
+        date(2026, 8, 30): {"cooling"},  # first cooling season ends 2026-09-30
         date(2026, 12, 10): {"leaks", "plaster", "floors", "doors_windows", "sanitary"},
         date(2027, 2, 15): {"heating"},  # first heating season ends 2027-03-15
         date(2028, 12, 10): {"roof_waterproofing"},
