@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-import bot.field_sweeps  # noqa: F401  (registers the S4 / appointment sweeps)
 from bot import console, pg_events, voice, webhooks
 from bot.api import api_router
 from bot.services import Services, build_services

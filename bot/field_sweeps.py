@@ -1,7 +1,7 @@
 """Field-work sweeps (S4 and appointments): engineer contact overdue, the owner's visit reminder the evening
 before, missed visits. The rules live in :mod:`backend.tickets`; this module only alerts and sends.
 
-Importing the module registers the sweeps (``bot.app`` imports it).
+They are listed in :data:`bot.sweeps.SWEEPS`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from backend import tickets
 from backend.db import transaction
 from backend.models import ConsoleAlert, Ticket, TicketEvent
 from backend.notify import Job, Notice, queue_jobs
-from bot import sweeps
+from backend.outbox import Priority
 from bot.dialogs.texts import render
 from bot.proactive_sweeps import _staff_with_roles, notify_staff, policy
 from bot.services import Services
@@ -76,7 +76,7 @@ def visit_reminders(svc: Services, now: datetime) -> int:
                               template="service_notice", quick_replies=replies)
 
             jobs.append(Job("visit", _booking_ref(session, t), t.owner_id, build))
-        queue_jobs(session, jobs, now=now, policy=policy(svc), priority=5)
+        queue_jobs(session, jobs, now=now, policy=policy(svc), priority=Priority.REPLY)
     return len(due)
 
 
@@ -89,10 +89,6 @@ def missed_visit_alerts(svc: Services, now: datetime) -> int:
     return len(missed)
 
 
-sweeps.register("engineer_contact_alerts", 300.0, engineer_contact_alerts)
-sweeps.register("visit_reminders", 600.0, visit_reminders)
-sweeps.register("missed_visit_alerts", 600.0, missed_visit_alerts)
-
 
 def handover_reminders(svc: Services, now: datetime) -> int:
     """S24: prompt buyers who have not taken handover (daytime only: 10:00-20:00 local)."""
@@ -104,8 +100,6 @@ def handover_reminders(svc: Services, now: datetime) -> int:
         return progress.remind_handover(session, now=now, tz=svc.tz, policy=policy(svc))
 
 
-sweeps.register("handover_reminders", 3600.0, handover_reminders)
-
 
 def signing_surveys(svc: Services, now: datetime) -> int:
     """S18: owe a satisfaction survey to recent buyers (the survey sweep then sends it)."""
@@ -114,5 +108,3 @@ def signing_surveys(svc: Services, now: datetime) -> int:
     with transaction(svc.sessions) as session:
         return surveys.schedule_signing_surveys(session, now=now, rules=svc.rules, tz=svc.tz)
 
-
-sweeps.register("signing_surveys", 3600.0, signing_surveys)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from backend import dispatch
 from backend.db import transaction
+from bot import field_sweeps as field
 from bot import proactive_sweeps as proactive
 from bot.console.i18n import config as console_config
 from bot.console.pickup import pickup_sweep
@@ -46,6 +47,11 @@ SWEEPS: dict[str, tuple[float, Sweep]] = {
     "survey_alerts": (60.0, proactive.survey_alerts),
     "progress_missing": (3600.0, proactive.progress_missing),
     "confirmations_due": (30.0, proactive.confirmations_due),
+    "engineer_contact_alerts": (300.0, field.engineer_contact_alerts),
+    "visit_reminders": (600.0, field.visit_reminders),
+    "missed_visit_alerts": (600.0, field.missed_visit_alerts),
+    "handover_reminders": (3600.0, field.handover_reminders),
+    "signing_surveys": (3600.0, field.signing_surveys),
     "handoff_pickup": (console_config().pickup_sweep_seconds, pickup_sweep),
 }
 

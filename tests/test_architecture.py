@@ -61,6 +61,7 @@ def test_the_scan_sees_nested_and_dynamic_imports(tmp_path: Path) -> None:
 EXPECTED_SWEEPS = {
     "escalate_pages", "publish_progress", "maintenance_campaigns", "grant_warranty", "warranty_reminders",
     "surveys_due", "survey_alerts", "progress_missing", "handoff_pickup", "confirmations_due",
+    "engineer_contact_alerts", "visit_reminders", "missed_visit_alerts", "handover_reminders", "signing_surveys",
 }
 
 

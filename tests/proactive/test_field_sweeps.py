@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-import bot.field_sweeps  # noqa: F401  (registers the sweeps)
 from backend.db import transaction
 from backend.models import ChannelIdentity, ConsoleAlert, Kind, Role, Ticket
 from backend.tickets import ServiceRules, book_visit, create_ticket
