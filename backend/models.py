@@ -400,7 +400,7 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # S4 and appointments (migration 0004_rules)
+    # S4 and appointments (migration 0005_rules)
     engineer_contacted_at: Mapped[datetime | None]
     engineer_contact_alerted_at: Mapped[datetime | None]
     visit_reminded_at: Mapped[datetime | None]
@@ -444,7 +444,7 @@ class Survey(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # S16 (migration 0004_rules): expectation and the five service dimensions, 1-5 each
+    # S16 (migration 0005_rules): expectation and the five service dimensions, 1-5 each
     expectation: Mapped[int | None] = mapped_column(Integer)
     dimensions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from backend.db import is_postgres
 from backend.models import (
     Building,
+    Kind,
     NoticeDelivery,
     Outbox,
     Owner,
@@ -253,12 +254,12 @@ def remind_handover(session: Session, *, now: datetime, tz: ZoneInfo, policy: Po
         .order_by(Ownership.id)).all()
     if not rows:
         return 0
-    history: dict[tuple[int, int], tuple[int, datetime]] = {}
-    for ref, owner_id, n, last in session.execute(
+    history: dict[tuple[int, int], tuple[int, datetime | None]] = {}
+    for ref, owner_id, n, last_at in session.execute(
             select(NoticeDelivery.ref_id, NoticeDelivery.owner_id, func.count(), func.max(NoticeDelivery.created_at))
             .where(NoticeDelivery.kind.like("handover%"), NoticeDelivery.ref_id.in_([r[0] for r in rows]))
             .group_by(NoticeDelivery.ref_id, NoticeDelivery.owner_id)):
-        history[(ref, owner_id)] = (n, last)
+        history[(ref, owner_id)] = (n, last_at)
     jobs = []
     for ownership_id, owner_id, name, name_en, building, entrance, room in rows:
         n, last = history.get((ownership_id, owner_id), (0, None))
@@ -315,7 +316,7 @@ def record_open_day_issue(session: Session, *, owner_id: int, unit_id: int, open
         raise tickets.RuleViolation("the owner has not bought this unit")
     if ownership.handover_on is not None and ownership.handover_on <= now.astimezone(rules.calendar.tz).date():
         raise tickets.RuleViolation("the unit is handed over: report a warranty repair instead")
-    ticket = tickets.create_ticket(session, kind=tickets.Kind.REPAIR, now=now, rules=rules, owner_id=owner_id,
+    ticket = tickets.create_ticket(session, kind=Kind.REPAIR, now=now, rules=rules, owner_id=owner_id,
                                    unit_id=unit_id, category=category, location=location,
                                    description=f"开放日整改 / open day: {description}", actor=actor)
     tickets.add_event(session, ticket, OPEN_DAY_EVENT, at=now, actor=actor, open_day=open_day.isoformat())
@@ -348,6 +349,8 @@ def open_day_follow_up(session: Session, *, project_id: int, open_day: date, now
                Ticket.unit_id.is_not(None), Ticket.owner_id.is_not(None)).distinct()).all()
     jobs = []
     for unit_id, owner_id in units:
+        if unit_id is None or owner_id is None:
+            continue
         items = rectification_list(session, unit_id, open_day)
         if not items:
             continue

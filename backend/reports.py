@@ -135,7 +135,7 @@ def engineer_contact(session: Session, *, start: date, end: date, tz: ZoneInfo, 
     from backend.tickets import contact_timeliness
 
     lo, hi = _bounds(start, end, tz)
-    codes = dict(session.execute(select(Project.id, Project.code)).all())
+    codes: dict[int | None, str] = dict(session.execute(select(Project.id, Project.code)).all())
     return [{"month": r.month, "project": codes.get(r.project_id, "-"), "repairs": r.tickets,
              "first_contact_on_time": r.first_contact_on_time, "engineer_on_time": r.engineer_contact_on_time,
              "engineer_late": r.engineer_contact_late, "engineer_missing": r.engineer_contact_missing,

@@ -582,7 +582,8 @@ def visits_to_remind(session: Session, *, now: datetime, tz: Any, evening: time 
     out = []
     for ticket in session.scalars(stmt).all():
         ticket.visit_reminded_at = now
-        add_event(session, ticket, "visit_reminder", at=now, start=ticket.appointment_start.isoformat())
+        start = ticket.appointment_start
+        add_event(session, ticket, "visit_reminder", at=now, start=start.isoformat() if start else None)
         out.append(ticket)
     return out
 
@@ -794,21 +795,21 @@ def advisor_contact_due(session: Session, *, now: datetime, every: timedelta = t
     if not owners:
         return []
     last: dict[int, datetime] = {}
-    ids = [o for o, _ in owners]
-    advisor_of = dict(owners)
+    ids: list[int] = [o for o, _ in owners if o is not None]
+    advisor_of: dict[int, int] = {o: a for o, a in owners if o is not None and a is not None}
     for owner_id, author, at in session.execute(
             select(Conversation.owner_id, Message.author, func.max(Message.created_at))
             .join(Conversation, Conversation.id == Message.conversation_id)
             .where(Conversation.owner_id.in_(ids), Message.direction == "out", Message.author.like("staff:%"))
             .group_by(Conversation.owner_id, Message.author)):
-        if author == f"staff:{advisor_of.get(owner_id)}":
+        if owner_id is not None and author == f"staff:{advisor_of.get(owner_id)}":
             last[owner_id] = max(at, last.get(owner_id, at))
     for owner_id, actor, at in session.execute(
             select(Ticket.owner_id, TicketEvent.actor, func.max(TicketEvent.at))
             .join(Ticket, Ticket.id == TicketEvent.ticket_id)
             .where(Ticket.owner_id.in_(ids), TicketEvent.actor.like("staff:%"))
             .group_by(Ticket.owner_id, TicketEvent.actor)):
-        if actor == f"staff:{advisor_of.get(owner_id)}":
+        if owner_id is not None and actor == f"staff:{advisor_of.get(owner_id)}":
             last[owner_id] = max(at, last.get(owner_id, at))
     due = [(advisor_of[o], o, last.get(o)) for o in ids if last.get(o) is None or last[o] < now - every]
     return sorted(due, key=lambda r: (r[0], r[2] is not None, r[2] or now, r[1]))

@@ -118,7 +118,7 @@ def post_ticket(body: TicketIn, request: Request, session: SessionDep, now: NowD
         related_id = session.scalar(select(Ticket.id).where(Ticket.number == body.related_ticket_number))
         if related_id is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown ticket {body.related_ticket_number}")
-    fields = {"owner_id": body.owner_id, "unit_id": body.unit_id, "category": body.category,
+    fields: dict[str, Any] = {"owner_id": body.owner_id, "unit_id": body.unit_id, "category": body.category,
               "location": body.location, "description": body.description, "taken_by_id": body.taken_by_id,
               "related_ticket_id": related_id}
     ack_after, text, channels = _page_context(request, settings)

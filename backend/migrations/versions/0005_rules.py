@@ -1,6 +1,6 @@
 """service rules: engineer contact (S4) and visit appointment timers on tickets, survey dimensions (S16)
 
-Revision ID: 0004_rules
+Revision ID: 0005_rules
 Revises: 0003
 """
 from alembic import op
@@ -8,8 +8,8 @@ import sqlalchemy as sa
 import backend.models
 
 
-revision = "0004_rules"
-down_revision = "0003"
+revision = "0005_rules"
+down_revision = "0004_conv"
 branch_labels = None
 depends_on = None
 
