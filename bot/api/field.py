@@ -179,6 +179,37 @@ def post_contact(number: NumberPath, body: ContactIn, session: SessionDep, now: 
     return _out(session, number, now)
 
 
+class ReminderPreviewOut(BaseModel):
+    """One reminder the warranty sweep will send: a unit and an expiry date, with its owners."""
+
+    remind_at: str
+    unit: str
+    unit_id: int
+    expires_on: str
+    items: list[str]
+    items_en: list[str]
+    owners: int
+    overdue: bool
+
+
+class WarrantyItemOut(BaseModel):
+    """A catalogue item matching the defect."""
+
+    code: str
+    name: str
+    name_en: str
+    expires_on: str | None
+
+
+class WarrantyCheckOut(BaseModel):
+    """In / out of warranty for a unit and defect category."""
+
+    status: str
+    paid_service: bool
+    expires_on: str | None
+    items: list[WarrantyItemOut]
+
+
 warranty_router = APIRouter(prefix="/warranty", tags=["proactive"])
 
 
@@ -186,12 +217,14 @@ warranty_router = APIRouter(prefix="/warranty", tags=["proactive"])
                      responses={422: {"model": ErrorOut}})
 def get_reminder_preview(session: SessionDep, now: NowDep, settings: SettingsDep,
                          days: Annotated[int, Query(ge=1, le=730)] = 60,
-                         project: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None) -> list[dict]:
+                         project: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
+                         ) -> list[ReminderPreviewOut]:
     """The reminders the sweep will send within `days`, one row per unit and expiry date, with owner counts."""
     from bot.rules_cli import preview_rows
 
     try:
-        return preview_rows(session, now=now, days=days, tz=ZoneInfo(settings.timezone), project=project)
+        rows = preview_rows(session, now=now, days=days, tz=ZoneInfo(settings.timezone), project=project)
+        return [ReminderPreviewOut(**row) for row in rows]
     except LookupError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
 
@@ -199,11 +232,12 @@ def get_reminder_preview(session: SessionDep, now: NowDep, settings: SettingsDep
 @warranty_router.get("/units/{unit_id}/check", summary="Is this defect still under warranty?")
 def get_warranty_check(unit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], session: SessionDep, now: NowDep,
                        settings: SettingsDep, category: Annotated[str, Query(max_length=24, pattern=NO_NUL)],
-                       location: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None) -> dict:
+                       location: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
+                       ) -> WarrantyCheckOut:
     """In / out of warranty for a unit and defect category (out: offer paid service)."""
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     ans = warranty.check(session, unit_id, category, today, location=location)
-    return {"status": ans.status, "paid_service": ans.paid_service,
-            "expires_on": ans.expires_on.isoformat() if ans.expires_on else None,
-            "items": [{"code": c, "name": zh, "name_en": en, "expires_on": e.isoformat() if e else None}
-                      for c, zh, en, e in ans.items]}
+    return WarrantyCheckOut(status=ans.status, paid_service=ans.paid_service,
+                            expires_on=ans.expires_on.isoformat() if ans.expires_on else None,
+                            items=[WarrantyItemOut(code=c, name=zh, name_en=en, expires_on=e.isoformat() if e else None)
+                                   for c, zh, en, e in ans.items])
