@@ -7,6 +7,7 @@ its ``ack_due_at`` passes. Every page and acknowledgement is a ticket event.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -14,10 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db import is_postgres
-from backend.models import DispatchPage, OnCallShift, Staff, Ticket
+from backend.models import ConsoleAlert, DispatchPage, OnCallShift, Role, Staff, Ticket
+from backend.notify import render
 from backend.outbox import PAGE_PRIORITY, enqueue
 from backend.phones import e164
 from backend.tickets import add_event
+
+log = logging.getLogger(__name__)
+ALARM_KIND = "page_unreachable"
 
 MAX_LAYER = 3
 ACK_WORDS = frozenset({"1", "ok", "收到", "确认", "接单", "ack", "好的"})
@@ -53,9 +58,17 @@ def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelt
     Returns None when nobody is on call on any remaining layer (recorded as a ticket event).
     """
     enabled = list(enabled_channels)
+    skipped: list[Staff] = []
     for current in range(layer, MAX_LAYER + 1):
         staff = on_call(session, current, now)
         if staff is None:
+            continue
+        if not staff_channels(staff, enabled):
+            # On call but nothing to page them on: say so now and go straight to the next layer.
+            add_event(session, ticket, "page_unreachable", at=now, layer=current, staff_id=staff.id, staff=staff.name)
+            alarm(session, ticket, now=now, enabled=enabled, layer=current,
+                  reason=f"{staff.name} ({staff.username}) has no reachable channel", exclude=[staff.id])
+            skipped.append(staff)
             continue
         pg = DispatchPage(ticket_id=ticket.id, layer=current, staff_id=staff.id, sent_at=now,
                           ack_due_at=now + ack_after)
@@ -70,8 +83,43 @@ def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelt
         add_event(session, ticket, "paged", at=now, layer=current, staff_id=staff.id, staff=staff.name,
                   channels=[c for c, _ in channels], page_id=pg.id)
         return pg
-    add_event(session, ticket, "page_failed", at=now, reason=f"nobody on call from layer {layer}")
+    reason = f"nobody reachable on call from layer {layer}" if skipped else f"nobody on call from layer {layer}"
+    add_event(session, ticket, "page_failed", at=now, reason=reason)
+    alarm(session, ticket, now=now, enabled=enabled, layer=layer, reason=reason, exclude=[s.id for s in skipped])
     return None
+
+
+def alarm(session: Session, ticket: Ticket, *, now: datetime, enabled: Iterable[str], layer: int, reason: str,
+          exclude: Iterable[int] = ()) -> ConsoleAlert:
+    """A page reached nobody: console alert, an ERROR line, and a message to every supervisor who can be reached.
+
+    Supervisors (and admins) are messaged on every channel they have, except the people who could not
+    be paged. The count is exported from the ticket events (``anju_pages_unreachable_total``).
+    """
+    log.error("ALARM page for emergency %s reached nobody on layer %d: %s", ticket.number, layer, reason)
+    alert = ConsoleAlert(kind=ALARM_KIND, conversation_id=ticket.conversation_id, ticket_id=ticket.id, since=now,
+                         created_at=now)
+    session.add(alert)
+    session.flush()
+    skip = set(exclude)
+    people = session.scalars(select(Staff).where(Staff.role.in_((Role.SUPERVISOR, Role.ADMIN)),
+                                                 Staff.active.is_(True)).order_by(Staff.id)).all()
+    told = []
+    for sup in people:
+        if sup.id in skip:
+            continue
+        text = render("page_alarm", sup.language, ticket=ticket.number, layer=layer, reason=reason,
+                      text=ticket.description[:120])
+        for channel, recipient in staff_channels(sup, enabled):
+            enqueue(session, channel=channel, recipient=recipient, text=text, now=now, purpose="page",
+                    priority=PAGE_PRIORITY, staff_id=sup.id, ticket_id=ticket.id,
+                    dedupe_key=f"alarm:{alert.id}:{sup.id}:{channel}")
+            told.append(sup.id)
+    if not told:
+        log.error("ALARM for emergency %s: no supervisor can be reached either", ticket.number)
+    add_event(session, ticket, "alarm", at=now, layer=layer, reason=reason, alert_id=alert.id,
+              supervisors=sorted(set(told)))
+    return alert
 
 
 def acknowledge(session: Session, page_id: int, *, staff_id: int, now: datetime) -> DispatchPage | None:
