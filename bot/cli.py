@@ -133,9 +133,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, embedded_worker=not args.no_worker)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"Anju on http://{host}:{port}  (API docs: /docs, console: /console)")
-    from bot.health import AccessLog
-
-    app.add_middleware(AccessLog)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
                 log_config=None)
     return 0

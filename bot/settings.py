@@ -5,12 +5,11 @@ Nothing here reads the environment at import time; call :func:`get_settings`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from functools import lru_cache
 from pathlib import Path
-
-import base64
-import binascii
 
 from pydantic import BaseModel, SecretStr, field_validator, model_validator
 from pydantic_settings import (
