@@ -35,6 +35,7 @@ from backend.phones import normalise_phone
 from bot import effects as fx
 from bot.channels.base import InboundMessage
 from bot.channels.privacy import mask_phone
+from bot.dialogs import staff_binding
 from bot.dialogs.engine import step
 from bot.dialogs.texts import render
 from bot.dialogs.types import Context, OwnerView, TicketView, Turn, UnitView
@@ -128,6 +129,9 @@ def process(session: Session, msg: InboundMessage, svc: Services, now: datetime)
     identity.last_inbound_at = now
     if msg.display_name and not identity.display_name:
         identity.display_name = msg.display_name[:120]
+    code = staff_binding.code_in(msg.text) if msg.kind == "text" and identity.owner_id is None else None
+    if code is not None:  # a staff member binding this account for pages (anju staff code)
+        return staff_binding.bind(session, identity, code, lang=identity.language or "zh", now=now)
     staff = dispatch.staff_by_identity(session, msg.channel, msg.external_user_id)
     if staff is None and msg.channel == "sms":  # SMS senders are E.164, staff phones are stored as 11 digits
         staff = dispatch.staff_by_identity(session, msg.channel, normalise_phone(msg.external_user_id))

@@ -143,7 +143,6 @@ class Settings(BaseSettings):
     ready_max_inbound_age_s: float = 60.0  # /readyz: oldest unprocessed inbound event
     ready_max_outbox_age_s: float = 120.0  # /readyz: oldest due, unsent outbox row
     coverage_days: int = 14  # rota coverage check horizon
-    coverage_sweep_s: float = 3600.0  # how often the coverage sweep alerts supervisors about gaps
 
     @field_validator("env")
     @classmethod

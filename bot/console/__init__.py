@@ -19,12 +19,13 @@ from bot.console import (  # noqa: F401 - pickup registers its sweep
     pickup,
     reports,
     rota,
+    staff_contacts,
     tickets,
     web,
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, inbox, conversation, tickets, rota, reports, admin):
+for _module in (login, inbox, conversation, tickets, rota, reports, admin, staff_contacts):
     router.include_router(_module.router, prefix="/console")
 
 ERROR_TEXT = {403: "forbidden", 404: "not_found"}
