@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from bot.api import owners, proactive, tickets
+from bot.api import owners, proactive, staff, tickets
 from bot.api.deps import (
     NowDep,
     RulesDep,
@@ -48,3 +48,4 @@ api_router = APIRouter(
 api_router.include_router(tickets.router)
 api_router.include_router(owners.router)
 api_router.include_router(proactive.router)
+api_router.include_router(staff.router)
