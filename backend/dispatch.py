@@ -66,8 +66,6 @@ def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelt
         if not staff_channels(staff, enabled):
             # On call but nothing to page them on: say so now and go straight to the next layer.
             add_event(session, ticket, "page_unreachable", at=now, layer=current, staff_id=staff.id, staff=staff.name)
-            alarm(session, ticket, now=now, enabled=enabled, layer=current,
-                  reason=f"{staff.name} ({staff.username}) has no reachable channel", exclude=[staff.id])
             skipped.append(staff)
             continue
         pg = DispatchPage(ticket_id=ticket.id, layer=current, staff_id=staff.id, sent_at=now,
@@ -82,11 +80,20 @@ def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelt
                     quick_replies=[{"label": "1 接单 / Ack", "payload": f"ack:{pg.id}"}])
         add_event(session, ticket, "paged", at=now, layer=current, staff_id=staff.id, staff=staff.name,
                   channels=[c for c, _ in channels], page_id=pg.id)
+        if skipped:  # someone on call could not be paged: still an alarm, though a later layer got it
+            alarm(session, ticket, now=now, enabled=enabled, layer=layer,
+                  reason=_unreachable(skipped) + f"; paged layer {current} instead", exclude=[s.id for s in skipped])
         return pg
-    reason = f"nobody reachable on call from layer {layer}" if skipped else f"nobody on call from layer {layer}"
+    reason = f"nobody on call from layer {layer}"
+    if skipped:
+        reason = f"nobody reachable on call from layer {layer}: " + _unreachable(skipped)
     add_event(session, ticket, "page_failed", at=now, reason=reason)
     alarm(session, ticket, now=now, enabled=enabled, layer=layer, reason=reason, exclude=[s.id for s in skipped])
     return None
+
+
+def _unreachable(people: list[Staff]) -> str:
+    return ", ".join(f"{p.name} ({p.username}) has no reachable channel" for p in people)
 
 
 def alarm(session: Session, ticket: Ticket, *, now: datetime, enabled: Iterable[str], layer: int, reason: str,
@@ -97,10 +104,14 @@ def alarm(session: Session, ticket: Ticket, *, now: datetime, enabled: Iterable[
     be paged. The count is exported from the ticket events (``anju_pages_unreachable_total``).
     """
     log.error("ALARM page for emergency %s reached nobody on layer %d: %s", ticket.number, layer, reason)
-    alert = ConsoleAlert(kind=ALARM_KIND, conversation_id=ticket.conversation_id, ticket_id=ticket.id, since=now,
-                         created_at=now)
-    session.add(alert)
-    session.flush()
+    alert = session.scalars(select(ConsoleAlert).where(
+        ConsoleAlert.kind == ALARM_KIND, ConsoleAlert.conversation_id == ticket.conversation_id,
+        ConsoleAlert.since == now)).first() if ticket.conversation_id else None
+    if alert is None:
+        alert = ConsoleAlert(kind=ALARM_KIND, conversation_id=ticket.conversation_id, ticket_id=ticket.id, since=now,
+                             created_at=now)
+        session.add(alert)
+        session.flush()
     skip = set(exclude)
     people = session.scalars(select(Staff).where(Staff.role.in_((Role.SUPERVISOR, Role.ADMIN)),
                                                  Staff.active.is_(True)).order_by(Staff.id)).all()
@@ -113,7 +124,7 @@ def alarm(session: Session, ticket: Ticket, *, now: datetime, enabled: Iterable[
         for channel, recipient in staff_channels(sup, enabled):
             enqueue(session, channel=channel, recipient=recipient, text=text, now=now, purpose="page",
                     priority=PAGE_PRIORITY, staff_id=sup.id, ticket_id=ticket.id,
-                    dedupe_key=f"alarm:{alert.id}:{sup.id}:{channel}")
+                    dedupe_key=f"alarm:{alert.id}:{ticket.id}:{sup.id}:{channel}")
             told.append(sup.id)
     if not told:
         log.error("ALARM for emergency %s: no supervisor can be reached either", ticket.number)
