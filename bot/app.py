@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from bot import console, health, ops_sweeps, pg_events, voice, webhooks  # noqa: F401 - ops_sweeps registers
+from bot import console, health, pg_events, voice, webhooks
 from bot.api import api_router
 from bot.services import Services, build_services
 from bot.settings import Settings, get_settings

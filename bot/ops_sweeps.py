@@ -1,6 +1,7 @@
 """The rota coverage sweep: alert supervisors ahead of time when a layer will have nobody reachable.
 
-Registered with :mod:`bot.sweeps` at import (``bot/app.py`` imports it). Hourly, it checks the next
+Scheduled by every worker that runs sweeps (:data:`SCHEDULED`, read by :class:`bot.worker.Worker`), but not
+part of :func:`bot.sweeps.run_all`: its first run is an hour after start. Hourly, it checks the next
 ``ANJU_COVERAGE_DAYS`` days; each gap raises one console alert, and each supervisor gets at most one
 summary message a day on their own channels while gaps remain.
 """
@@ -64,4 +65,5 @@ def coverage_sweep(svc: Services, now: datetime) -> int:
     return new
 
 
-sweeps.register("rota_coverage", INTERVAL_S, coverage_sweep)
+# name -> (interval in seconds, sweep): scheduled by workers, outside sweeps.SWEEPS (run_all, tests, --once).
+SCHEDULED: dict[str, tuple[float, sweeps.Sweep]] = {"rota_coverage": (INTERVAL_S, coverage_sweep)}

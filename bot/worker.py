@@ -260,7 +260,9 @@ class Worker:
                 self._tasks.append(asyncio.create_task(self._loop_forever(work, wake, f"outbox:{name}")))
         if sweeps_on:
             self._scheduler = AsyncIOScheduler(timezone="UTC")
-            for name, (interval, sweep) in sweeps.SWEEPS.items():
+            from bot.ops_sweeps import SCHEDULED
+
+            for name, (interval, sweep) in {**sweeps.SWEEPS, **SCHEDULED}.items():
                 self._scheduler.add_job(
                     self._run_sweep,
                     "interval",

@@ -159,7 +159,7 @@ def put_contacts(staff_id: int, body: ContactsIn, request: Request, session: Ses
     try:
         contacts.set_contacts(session, staff, now=now, actor=ACTOR, changes=body.model_dump(exclude_none=True))
     except contacts.ContactError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(422, str(exc)) from None
     session.commit()
     return contacts.contact_view(staff, enabled_channels(request, settings))
 
@@ -208,7 +208,7 @@ def post_shift(body: ShiftIn, request: Request, session: SessionDep, settings: S
                now: NowDep) -> ShiftsCreated:
     """Add a shift (and ``repeat_weeks`` weekly copies); warns when the person cannot be paged."""
     if body.ends_at <= body.starts_at or body.ends_at - body.starts_at > timedelta(days=7):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "a shift ends after it starts, within 7 days")
+        raise HTTPException(422, "a shift ends after it starts, within 7 days")
     staff = _staff(session, body.staff_id)
     if not staff.active:
         raise HTTPException(status.HTTP_409_CONFLICT, f"staff {staff.id} is disabled")
