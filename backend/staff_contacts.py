@@ -64,6 +64,8 @@ def set_contacts(session: Session, staff: Staff, *, now: datetime, actor: str, c
         if field not in CONTACT_FIELDS:
             raise ContactError(f"unknown contact field {field!r}")
         value = _clean(field, raw)
+        if value == getattr(staff, field):
+            continue
         if value is not None:
             taken = session.scalars(select(Staff).where(getattr(Staff, field) == value, Staff.id != staff.id)).first()
             if taken is not None:

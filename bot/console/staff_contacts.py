@@ -51,15 +51,15 @@ def _staff(session, staff_id: int) -> Staff:  # type: ignore[no-untyped-def]
 def save_contacts(staff_id: int, ctx: Annotated[Ctx, Depends(require(Role.ADMIN))],
                   phone: Annotated[str | None, Form()] = None, wechat_openid: Annotated[str | None, Form()] = None,
                   telegram_chat_id: Annotated[str | None, Form()] = None) -> Response:
-    """Set the addresses given (an empty field clears it; a masked phone left as shown is kept)."""
+    """Save the row's three addresses (an empty field clears one; the masked phone left as shown is kept)."""
     with transaction(ctx.svc.sessions) as session:
         staff = _staff(session, staff_id)
-        changes = {k: v for k, v in (("phone", phone), ("wechat_openid", wechat_openid),
-                                     ("telegram_chat_id", telegram_chat_id)) if v is not None}
+        changes = {k: v or "" for k, v in (("phone", phone), ("wechat_openid", wechat_openid),
+                                           ("telegram_chat_id", telegram_chat_id))}
         if "phone" in changes and "*" in changes["phone"]:
             del changes["phone"]  # the masked form shown on the page: unchanged
         try:
-            contacts.set_contacts(session, staff, now=ctx.now, actor=ctx.actor(), changes=changes,
+            contacts.set_contacts(session, staff, now=ctx.now, actor=ctx.actor, changes=changes,
                                   actor_staff=ctx.staff(session))
         except contacts.ContactError:
             session.rollback()
@@ -72,7 +72,7 @@ def test_message(staff_id: int, ctx: Annotated[Ctx, Depends(require(Role.SUPERVI
     """Queue a test message on each channel the person can be paged on."""
     with transaction(ctx.svc.sessions) as session:
         staff = _staff(session, staff_id)
-        sent = contacts.send_test(session, staff, now=ctx.now, enabled=ctx.svc.channels, actor=ctx.actor(),
+        sent = contacts.send_test(session, staff, now=ctx.now, enabled=ctx.svc.channels, actor=ctx.actor,
                                   actor_staff=ctx.staff(session), text=render("staff_test_message", staff.language))
     return web.redirect(BASE, msg="saved" if sent else "", err="" if sent else "unreachable")
 
@@ -82,5 +82,5 @@ def bind_code(staff_id: int, request: Request, ctx: Annotated[Ctx, Depends(requi
     """Issue a one-time bind code and show it once."""
     with transaction(ctx.svc.sessions) as session:
         staff = _staff(session, staff_id)
-        code = contacts.issue_bind_code(session, staff, now=ctx.now, actor=ctx.actor(), actor_staff=ctx.staff(session))
+        code = contacts.issue_bind_code(session, staff, now=ctx.now, actor=ctx.actor, actor_staff=ctx.staff(session))
     return contacts_page(request, ctx, code=code, code_for=staff_id)
