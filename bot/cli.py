@@ -254,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_staff_commands(staff, cmd_staff_other)
 
+    from bot.ops_cli import add_webhook_commands
+
+    add_webhook_commands(sub)
+
     from nlu.cli import add_nlu_commands
 
     nlu = add_nlu_commands(sub)

@@ -56,3 +56,14 @@ def test_doctor_reports_each_check_and_fails_on_gaps(tmp_path: Path, fake_telegr
     assert doctor(_settings(url, fake_telegram, fake_wechat, coverage_days=20), online=False, out=lines.append) == 1
     assert any(x.startswith("FAIL rota coverage") for x in lines) and not any("getMe" in x for x in lines)
     engine.dispose()
+
+
+def test_webhooks_register_calls_telegram_with_the_secret(fake_telegram: FakeTelegram, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.ops_cli import cmd_register
+
+    settings = Settings(_env_file=None, public_url="https://anju.example.com",
+                        telegram={"bot_token": "123456:FAKE-token", "secret_token": "hook-secret",
+                                  "api_base": fake_telegram.base_url})
+    assert cmd_register(settings, None) == 0  # type: ignore[arg-type]
+    [call] = [r for r in fake_telegram.requests if r.path.endswith("/setWebhook")]
+    assert "https://anju.example.com/hooks/telegram" in str(call.data) and "hook-secret" in str(call.data)
