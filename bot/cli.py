@@ -231,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_upgrade)
     db.add_parser("current", help="show the database revision; exit 1 unless current").set_defaults(
         func=cmd_db_current)
+    backup = db.add_parser("backup", help="SQLite: online backup to FILE (PostgreSQL: pg_dump, see docs/deploy.md)")
+    backup.add_argument("target", metavar="FILE")
+    backup.set_defaults(func=lambda a: __import__("bot.ops_cli", fromlist=["x"]).cmd_backup(get_settings(), a))
 
     doctor = sub.add_parser("doctor", help="check configuration, database, channels and rota coverage")
     doctor.add_argument("--offline", action="store_true", help="skip the platform API calls")

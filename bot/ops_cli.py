@@ -68,3 +68,29 @@ def add_webhook_commands(sub: argparse._SubParsersAction) -> None:
         func=lambda a: cmd_show(get_settings(), a))
     hsub.add_parser("register", help="call Telegram setWebhook with the secret token").set_defaults(
         func=lambda a: cmd_register(get_settings(), a))
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """SQLite: an online, consistent copy (the sqlite3 backup API) while Anju runs. PostgreSQL: use pg_dump."""
+    import sqlite3
+    from pathlib import Path
+
+    from backend.migrate import describe, sqlite_path
+
+    source = sqlite_path(settings.database_url)
+    if source is None:
+        print(f"{describe(settings.database_url)} is not a SQLite file: use "
+              "`pg_dump --format=custom --file=anju-$(date +%F).dump \"$DATABASE\"` (see docs/deploy.md)")
+        return 2
+    if not source.exists():
+        print(f"no database at {source}")
+        return 1
+    target = Path(args.target)
+    if target.exists():
+        print(f"{target} exists; refusing to overwrite it")
+        return 2
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(target) as dst:
+        src.backup(dst, pages=1024)
+        ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+    print(f"backed up {source} -> {target} ({target.stat().st_size} bytes, integrity {ok})")
+    return 0 if ok == "ok" else 1

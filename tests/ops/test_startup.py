@@ -172,3 +172,20 @@ def test_upgrade_takes_the_sqlite_lock(tmp_path: Path) -> None:
     assert done.wait(30)
     worker.join()
     assert migrate.state(url)[0] == "current"
+
+
+def test_sqlite_online_backup_while_a_connection_writes(fresh_settings: None, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    url = _url(tmp_path / "live.db")
+    migrate.upgrade(url)
+    monkeypatch.setenv("ANJU_DATABASE_URL", url)
+    writer = sqlite3.connect(tmp_path / "live.db")
+    writer.execute("INSERT INTO staff (name, username, password_hash, role, language, active, failed_logins) "
+                   "VALUES ('a', 'a', '', 'agent', 'zh', 1, 0)")  # an open write transaction
+    code = main(["db", "backup", str(tmp_path / "copy.db")])
+    writer.commit()
+    writer.close()
+    assert code == 0 and "integrity ok" in capsys.readouterr().out
+    assert migrate.state(_url(tmp_path / "copy.db")) == ("current", migrate.head_revision())
+    assert main(["db", "backup", str(tmp_path / "copy.db")]) == 2  # never overwrites
