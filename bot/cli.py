@@ -183,6 +183,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal as the demo owner."""
     from bot.terminal_chat import run_chat
 
+    _check_db(create=False)  # the demo database must exist: `anju serve --demo` or `anju demo load` first
     return run_chat(get_settings(), user_id=args.user)
 
 

@@ -66,6 +66,9 @@ def add_shift(ctx: Annotated[Ctx, Depends(require(Role.ADMIN))], layer: Annotate
         audit.record(session, "shift_added", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,
                      target=f"shift:{shift.id}", layer=layer, staff_id=staff.id, starts_at=start.isoformat(),
                      ends_at=end.isoformat())
+        unreachable = not dispatch.staff_channels(staff, ctx.svc.channels)
+    if unreachable:  # saved, but a page to this person would reach nobody: go and fix the contact
+        return web.redirect("/console/staff-contacts", msg="saved", err="rota_unreachable", staff=str(staff_id))
     return web.redirect("/console/rota", msg="saved")
 
 

@@ -52,3 +52,21 @@ def test_supervisors_see_agents_do_not_and_only_admins_edit(console: Console, es
     assert page.status_code == 200 and 'name="telegram_chat_id"' not in page.text
     csrf = csrf_of(sup, BASE)
     assert sup.post(f"{BASE}/{console.users['eng']}", data={"csrf": csrf, "telegram_chat_id": "1"}).status_code == 403
+
+
+def test_putting_an_unreachable_person_on_the_rota_is_reported(console: Console, estate: Estate) -> None:  # noqa: F811
+    from tests.console.conftest import post
+
+    admin = console.login("admin")
+    resp = post(admin, "/console/rota/shifts", layer="1", staff_id=str(console.users["eng"]),
+                starts_at="2026-11-27T08:00", ends_at="2026-11-27T20:00")
+    assert resp.headers["location"].startswith(BASE) and "err=rota_unreachable" in resp.headers["location"]
+    assert 'id="rota-unreachable"' in admin.get(resp.headers["location"]).text
+    resp = post(admin, "/console/rota/shifts", layer="2", staff_id=str(console.users["sup"]),
+                starts_at="2026-11-27T08:00", ends_at="2026-11-27T20:00")
+    assert resp.headers["location"].startswith(BASE)  # sup has no address either
+    with console.bot.svc.sessions() as s, s.begin():
+        s.get(Staff, console.users["sup"]).telegram_chat_id = "4040"
+    resp = post(admin, "/console/rota/shifts", layer="2", staff_id=str(console.users["sup"]),
+                starts_at="2026-11-28T08:00", ends_at="2026-11-28T20:00")
+    assert resp.headers["location"] == "/console/rota?msg=saved"
