@@ -614,3 +614,20 @@ class StaffBindCode(Base):
     used_at: Mapped[datetime | None]
     used_channel: Mapped[str | None] = mapped_column(String(16))
     staff: Mapped[Staff] = relationship()
+
+
+class ImportJob(Base):
+    """An owner-register CSV import run by a worker in the background (``/api/v1/import/owners/jobs``)."""
+
+    __tablename__ = "import_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="owners")
+    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)  # queued|running|done|failed
+    stage: Mapped[str] = mapped_column(String(16), default="queued")  # queued|importing|finished
+    csv_text: Mapped[str | None] = mapped_column(Text)  # cleared when the job ends (personal data)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

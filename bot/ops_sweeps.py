@@ -65,5 +65,20 @@ def coverage_sweep(svc: Services, now: datetime) -> int:
     return new
 
 
+def import_sweep(svc: Services, now: datetime) -> int:
+    """Run the next background owner-register import, if one is queued (one per run)."""
+    from backend import import_jobs
+
+    job_id = import_jobs.run_next(svc.sessions, now=now, clock=svc.clock)
+    if job_id is None:
+        return 0
+    log.info("import job %d finished", job_id)
+    svc.broker.publish({"type": "import_job", "job_id": job_id})
+    return 1
+
+
 # name -> (interval in seconds, sweep): scheduled by workers, outside sweeps.SWEEPS (run_all, tests, --once).
-SCHEDULED: dict[str, tuple[float, sweeps.Sweep]] = {"rota_coverage": (INTERVAL_S, coverage_sweep)}
+SCHEDULED: dict[str, tuple[float, sweeps.Sweep]] = {
+    "rota_coverage": (INTERVAL_S, coverage_sweep),
+    "import_jobs": (2.0, import_sweep),
+}

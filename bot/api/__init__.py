@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from bot.api import owners, proactive, staff, tickets
+from bot.api import import_jobs, owners, proactive, staff, tickets
 from bot.api.deps import (
     NowDep,
     RulesDep,
@@ -49,3 +49,4 @@ api_router.include_router(tickets.router)
 api_router.include_router(owners.router)
 api_router.include_router(proactive.router)
 api_router.include_router(staff.router)
+api_router.include_router(import_jobs.router)
