@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Path, status
 from pydantic import BaseModel
 
 from backend import import_jobs
@@ -48,7 +48,7 @@ def submit_import(text: Annotated[str, Depends(csv_text)], session: SessionDep, 
 
 
 @router.get("/import/owners/jobs/{job_id}", response_model=ImportJobOut)
-def get_import(job_id: int, session: SessionDep) -> ImportJobOut:
+def get_import(job_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep) -> ImportJobOut:
     """A background import's status, stage and result."""
     job = session.get(ImportJob, job_id)
     if job is None:

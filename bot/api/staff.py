@@ -9,10 +9,10 @@ Adding a shift for someone who cannot be paged on any enabled channel succeeds b
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,13 +21,16 @@ from backend import audit
 from backend import staff_contacts as contacts
 from backend.dispatch import MAX_LAYER, staff_channels
 from backend.models import OnCallShift, Staff
-from bot.api.deps import NowDep, SessionDep, SettingsDep
+from bot.api.deps import NO_NUL, NowDep, SessionDep, SettingsDep
 from bot.api.schemas import UTCTime
 from bot.settings import Settings
 
 router = APIRouter(tags=["staff"])
 ACTOR = "api"
 MAX_REPEAT_WEEKS = 26
+MAX_INT = 2**31 - 1  # beyond it the database driver raises
+Id = Annotated[int, Path(ge=1, le=MAX_INT)]
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class StaffContactOut(BaseModel):
@@ -47,9 +50,9 @@ class StaffContactOut(BaseModel):
 class ContactsIn(BaseModel):
     """Addresses to set; an empty string clears one; a field left out is unchanged."""
 
-    phone: str | None = Field(None, max_length=32, examples=["13912345678"])
-    wechat_openid: str | None = Field(None, max_length=64)
-    telegram_chat_id: str | None = Field(None, max_length=32)
+    phone: str | None = Field(None, max_length=32, pattern=NO_NUL, examples=["13912345678"])
+    wechat_openid: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    telegram_chat_id: str | None = Field(None, max_length=32, pattern=NO_NUL)
 
 
 class BindCodeOut(BaseModel):
@@ -75,7 +78,7 @@ class ShiftIn(BaseModel):
     """A shift on one layer (1 first responder, 2 backup, 3 supervisor), optionally repeated weekly."""
 
     layer: int = Field(ge=1, le=MAX_LAYER)
-    staff_id: int = Field(ge=1)
+    staff_id: int = Field(ge=1, le=MAX_INT)
     starts_at: UTCTime
     ends_at: UTCTime
     repeat_weeks: int = Field(0, ge=0, le=MAX_REPEAT_WEEKS, description="Extra weekly copies of the shift")
@@ -145,14 +148,14 @@ def list_staff(request: Request, session: SessionDep, settings: SettingsDep) -> 
 
 
 @router.get("/staff/{staff_id}/contacts", response_model=StaffContactOut)
-def get_contacts(staff_id: int, request: Request, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+def get_contacts(staff_id: Id, request: Request, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """One account's paging addresses."""
     return contacts.contact_view(_staff(session, staff_id), enabled_channels(request, settings))
 
 
 @router.put("/staff/{staff_id}/contacts", response_model=StaffContactOut,
             responses={422: {"description": "Malformed address or one already used by another account"}})
-def put_contacts(staff_id: int, body: ContactsIn, request: Request, session: SessionDep, settings: SettingsDep,
+def put_contacts(staff_id: Id, body: ContactsIn, request: Request, session: SessionDep, settings: SettingsDep,
                  now: NowDep) -> dict[str, Any]:
     """Set or clear paging addresses (audited)."""
     staff = _staff(session, staff_id)
@@ -165,7 +168,7 @@ def put_contacts(staff_id: int, body: ContactsIn, request: Request, session: Ses
 
 
 @router.post("/staff/{staff_id}/bind-code", response_model=BindCodeOut, status_code=201)
-def post_bind_code(staff_id: int, session: SessionDep, now: NowDep) -> BindCodeOut:
+def post_bind_code(staff_id: Id, session: SessionDep, now: NowDep) -> BindCodeOut:
     """Issue a one-time bind code (earlier unused codes stop working)."""
     staff = _staff(session, staff_id)
     if not staff.active:
@@ -177,7 +180,7 @@ def post_bind_code(staff_id: int, session: SessionDep, now: NowDep) -> BindCodeO
 
 @router.post("/staff/{staff_id}/test-message", response_model=TestMessageOut, status_code=202,
              responses={409: {"description": "The person has no reachable channel"}})
-def post_test_message(staff_id: int, body: TestMessageIn, request: Request, session: SessionDep,
+def post_test_message(staff_id: Id, body: TestMessageIn, request: Request, session: SessionDep,
                       settings: SettingsDep, now: NowDep) -> TestMessageOut:
     """Queue a test message on the person's paging channels (delivered by the worker)."""
     from backend.notify import render
@@ -196,8 +199,8 @@ def list_shifts(session: SessionDep, now: NowDep,
                 start: Annotated[UTCTime | None, Query(alias="from")] = None,
                 end: Annotated[UTCTime | None, Query(alias="to")] = None) -> list[ShiftOut]:
     """Shifts overlapping [from, to) (default: the next 14 days)."""
-    start = start or now
-    end = end or start + timedelta(days=14)
+    start = min(max(start or now, EARLIEST), LATEST)
+    end = min(max(end or start + timedelta(days=14), EARLIEST), LATEST)
     rows = session.scalars(select(OnCallShift).where(OnCallShift.ends_at > start, OnCallShift.starts_at < end)
                            .order_by(OnCallShift.starts_at, OnCallShift.layer).limit(2000))
     return [_shift(s) for s in rows]
@@ -209,6 +212,8 @@ def post_shift(body: ShiftIn, request: Request, session: SessionDep, settings: S
     """Add a shift (and ``repeat_weeks`` weekly copies); warns when the person cannot be paged."""
     if body.ends_at <= body.starts_at or body.ends_at - body.starts_at > timedelta(days=7):
         raise HTTPException(422, "a shift ends after it starts, within 7 days")
+    if body.starts_at < EARLIEST or body.ends_at + timedelta(weeks=body.repeat_weeks) > LATEST:
+        raise HTTPException(422, "shifts are between 2000 and 2100")
     staff = _staff(session, body.staff_id)
     if not staff.active:
         raise HTTPException(status.HTTP_409_CONFLICT, f"staff {staff.id} is disabled")
@@ -232,7 +237,7 @@ def post_shift(body: ShiftIn, request: Request, session: SessionDep, settings: S
 
 
 @router.delete("/rota/shifts/{shift_id}", status_code=204)
-def delete_shift(shift_id: int, session: SessionDep, now: NowDep) -> None:
+def delete_shift(shift_id: Id, session: SessionDep, now: NowDep) -> None:
     """Remove a shift (audited)."""
     shift = session.get(OnCallShift, shift_id)
     if shift is None:
