@@ -64,10 +64,13 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def reap_dead(session: Session, *, now: datetime, stale_after: timedelta, self_name: str) -> tuple[list[str], int]:
+def reap_dead(session: Session, *, now: datetime, stale_after: timedelta, self_name: str,
+              missed_after: timedelta = timedelta(seconds=8)) -> tuple[list[str], int]:
     """Forget dead processes and release their outbox leases; returns (names reaped, rows released).
 
-    Dead means: on this host and its pid no longer exists, or on any host and silent for ``stale_after``.
+    Dead means: on this host, its pid no longer exists and it has missed a beat (``missed_after``, so a
+    live process on another machine that happens to share the host name is never taken for dead); or,
+    on any host, silent for ``stale_after``.
     """
     host = self_name.rsplit(":", 1)[0]
     dead = []
@@ -75,7 +78,8 @@ def reap_dead(session: Session, *, now: datetime, stale_after: timedelta, self_n
         if row.name == self_name:
             continue
         row_host, _, pid = row.name.rpartition(":")
-        gone_here = row_host == host and pid.isdigit() and not _pid_alive(int(pid))
+        gone_here = (row_host == host and pid.isdigit() and row.beat_at < now - missed_after
+                     and not _pid_alive(int(pid)))
         if gone_here or row.beat_at < now - stale_after:
             dead.append(row.name)
     released = release_leases(session, dead, now=now)

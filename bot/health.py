@@ -172,7 +172,10 @@ class AccessLog:
 
 
 class Heartbeat:
-    """Writes this process's heartbeat row every ``settings.heartbeat_s``; removes it on a clean stop."""
+    """Writes this process's heartbeat row every ``settings.heartbeat_s``; removes it on a clean stop.
+
+    A worker also reaps dead processes at start and on every beat (:func:`backend.heartbeat.reap_dead`).
+    """
 
     def __init__(self, svc: Services, role: str, name: str | None = None, info: Any = None) -> None:
         """``role`` is ``web`` or ``worker``; ``info`` is a callable returning the JSON to store."""
@@ -189,10 +192,12 @@ class Heartbeat:
 
     def reap(self) -> tuple[list[str], int]:
         """Release the leases of dead processes (blocking); logs what it did."""
-        stale = timedelta(seconds=max(3 * self.svc.settings.heartbeat_s, self.svc.settings.ready_max_heartbeat_age_s))
+        s = self.svc.settings
+        stale = timedelta(seconds=max(3 * s.heartbeat_s, s.ready_max_heartbeat_age_s))
         with transaction(self.svc.sessions) as session:
             dead, released = heartbeat.reap_dead(session, now=self.svc.clock(), stale_after=stale,
-                                                 self_name=self.name)
+                                                 self_name=self.name,
+                                                 missed_after=timedelta(seconds=1.5 * s.heartbeat_s))
         if dead:
             log.warning("released %d outbox lease(s) held by stopped process(es) %s", released, ", ".join(dead))
         return dead, released
@@ -201,6 +206,8 @@ class Heartbeat:
         while True:
             try:
                 await asyncio.to_thread(self.beat_once)
+                if self.role == "worker":  # any live worker frees a dead one's leases within a beat or two
+                    await asyncio.to_thread(self.reap)
             except SQLAlchemyError as exc:
                 log.warning("heartbeat: database unavailable (%s)", type(exc).__name__)
             await asyncio.sleep(self.svc.settings.heartbeat_s)

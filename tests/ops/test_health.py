@@ -117,6 +117,8 @@ def test_restarted_worker_releases_a_killed_workers_leases(bot: Bot, estate: Est
     host = me.rsplit(":", 1)[0]
     dead = f"{host}:999999999"  # no such pid on this host: killed with -9, never removed its row
     _beat(bot, dead)
+    assert Heartbeat(bot.svc, "worker", me).reap() == ([], 0)  # it beat just now: maybe another machine's
+    _beat(bot, dead, age_s=10)  # killed ten seconds ago: it has missed its beats
     with transaction(bot.svc.sessions) as s:
         enqueue(s, channel="telegram", recipient=estate.engineer1_chat, text="page", now=bot.now, purpose="page",
                 priority=PAGE_PRIORITY)
