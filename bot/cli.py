@@ -258,9 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_staff_commands(staff, cmd_staff_other)
 
-    from bot.ops_cli import add_webhook_commands
+    from bot.ops_cli import add_rota_commands, add_webhook_commands
 
     add_webhook_commands(sub)
+    add_rota_commands(sub, _admin_db)
 
     from nlu.cli import add_nlu_commands
 

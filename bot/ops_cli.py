@@ -94,3 +94,73 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
         ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
     print(f"backed up {source} -> {target} ({target.stat().st_size} bytes, integrity {ok})")
     return 0 if ok == "ok" else 1
+
+
+def cmd_rota_import(settings: Settings, args: argparse.Namespace) -> int:
+    """``anju rota import FILE``: add the shifts of a CSV (all or nothing); warns about unreachable people."""
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from backend.db import make_engine, session_factory, transaction
+    from backend.rota import import_rota_csv
+    from bot.staff_cli import _enabled
+
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            from datetime import UTC, datetime
+
+            report = import_rota_csv(session, text, tz=ZoneInfo(settings.timezone), now=datetime.now(UTC),
+                                     enabled=_enabled(settings), actor="cli")
+            if report.errors:
+                session.rollback()
+    finally:
+        engine.dispose()
+    for line in report.errors:
+        print(f"error: {line}")
+    for line in report.warnings:
+        print(f"warning: {line}")
+    if report.errors:
+        print("nothing was imported")
+        return 2
+    print(f"added {report.created} shift(s)")
+    return 3 if report.warnings else 0
+
+
+def cmd_rota_coverage(settings: Settings, args: argparse.Namespace) -> int:
+    """``anju rota coverage``: the gaps of the next days; exit 1 when there is one."""
+    from datetime import UTC, datetime, timedelta
+
+    from backend.db import make_engine, session_factory
+    from backend.staff_contacts import coverage_gaps
+    from bot.staff_cli import _enabled
+
+    engine = make_engine(settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            now = datetime.now(UTC)
+            gaps = coverage_gaps(session, start=now, end=now + timedelta(days=args.days), enabled=_enabled(settings))
+    finally:
+        engine.dispose()
+    tz = __import__("zoneinfo").ZoneInfo(settings.timezone)
+    for gap in gaps:
+        print(f"layer {gap.layer}: {gap.starts_at.astimezone(tz):%Y-%m-%d %H:%M} → "
+              f"{gap.ends_at.astimezone(tz):%Y-%m-%d %H:%M} ({gap.reason})")
+    print(f"{len(gaps)} gap(s) in the next {args.days} days" if gaps else
+          f"every hour of the next {args.days} days has a reachable person on each layer")
+    return 1 if gaps else 0
+
+
+def add_rota_commands(sub: argparse._SubParsersAction, guard: object) -> None:
+    """Register ``anju rota import FILE`` and ``anju rota coverage [--days N]``."""
+    from bot.settings import get_settings
+
+    rota = sub.add_parser("rota", help="on-call rota: CSV import (weekly repeats), coverage check")
+    rsub = rota.add_subparsers(dest="rota_command", required=True)
+    imp = rsub.add_parser("import", help="add shifts from a CSV: layer,username,starts_at,ends_at[,repeat_weeks]")
+    imp.add_argument("file")
+    imp.set_defaults(func=lambda a: (guard(), cmd_rota_import(get_settings(), a))[1])  # type: ignore[operator]
+    cov = rsub.add_parser("coverage", help="gaps where a layer has nobody reachable; exit 1 on a gap")
+    cov.add_argument("--days", type=int, default=14)
+    cov.set_defaults(func=lambda a: (guard(), cmd_rota_coverage(get_settings(), a))[1])  # type: ignore[operator]

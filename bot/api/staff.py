@@ -255,3 +255,48 @@ def get_coverage(request: Request, session: SessionDep, settings: SettingsDep, n
     gaps = contacts.coverage_gaps(session, start=now, end=now + timedelta(days=days),
                                   enabled=enabled_channels(request, settings))
     return CoverageOut(ok=not gaps, days=days, gaps=[GapOut(**g.as_dict()) for g in gaps])
+
+
+class RotaImportOut(BaseModel):
+    """Shifts added by a rota CSV, and warnings (people who cannot be paged)."""
+
+    created: int
+    warnings: list[str] = []
+
+
+@router.post("/rota/import", response_model=RotaImportOut, status_code=201,
+             responses={422: {"description": "Row errors; nothing was imported"}},
+             openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
+async def post_rota_import(request: Request, settings: SettingsDep, now: NowDep) -> Any:
+    """Add shifts from a CSV (``layer,username,starts_at,ends_at[,repeat_weeks]``, local times), all or nothing."""
+    from zoneinfo import ZoneInfo
+
+    from fastapi.responses import JSONResponse
+    from starlette.concurrency import run_in_threadpool
+
+    from backend.rota import import_rota_csv
+
+    body = await request.body()
+    if len(body) > 1024 * 1024:
+        raise HTTPException(413, "at most 1 MB")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HTTPException(422, "send UTF-8 CSV") from None
+    if "\x00" in text:
+        raise HTTPException(422, "NUL characters are not allowed")
+    on = enabled_channels(request, settings)
+
+    def run() -> Any:
+        session = request.app.state.sessions()
+        try:
+            report = import_rota_csv(session, text, tz=ZoneInfo(settings.timezone), now=now, enabled=on, actor=ACTOR)
+            if report.errors:
+                session.rollback()
+                return JSONResponse({"detail": "nothing was imported", "errors": report.errors[:200]}, 422)
+            session.commit()
+            return RotaImportOut(created=report.created, warnings=report.warnings)
+        finally:
+            session.close()
+
+    return await run_in_threadpool(run)

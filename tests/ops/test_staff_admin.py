@@ -92,3 +92,19 @@ def test_contact_code_and_test_from_the_cli(db, capsys: pytest.CaptureFixture[st
         assert s.scalars(select(StaffBindCode)).one().code_hash not in out
     code, out = _run(capsys, "list")
     assert "zhao" in out and "pageable on: telegram" in out
+
+
+def test_rota_import_and_coverage_from_the_cli(db, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    assert _run(capsys, "add", "--name", "钱工", "--username", "qian", "--password", "password-1",
+                "--role", "engineer")[0] == 0
+    rota = tmp_path / "rota.csv"
+    now = datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    rota.write_text("layer,username,starts_at,ends_at,repeat_weeks\n"
+                    f"1,qian,{start:%Y-%m-%d %H:%M},{start + timedelta(hours=12):%Y-%m-%d %H:%M},1\n")
+    code = main(["rota", "import", str(rota)])
+    out = capsys.readouterr().out
+    assert code == 3 and "added 2 shift(s)" in out and "qian cannot be paged" in out
+    code = main(["rota", "coverage", "--days", "1"])
+    out = capsys.readouterr().out
+    assert code == 1 and "layer 1:" in out and "unreachable:qian" in out and "layer 2:" in out

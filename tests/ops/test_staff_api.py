@@ -70,3 +70,21 @@ def test_rota_shift_for_unreachable_engineer_warns_and_coverage_reports_it(sessi
     assert len(client.get("/api/v1/rota/shifts", params={"from": start.isoformat()}).json()) == 2
     bad = {**body, "ends_at": body["starts_at"]}
     assert client.post("/api/v1/rota/shifts", json=bad).status_code == 422
+
+
+def test_rota_csv_import_with_weekly_repeats_all_or_nothing(session: Session) -> None:
+    make_staff(session, Role.ENGINEER, username="zhao", telegram_chat_id="1")
+    make_staff(session, Role.ENGINEER, username="qian")
+    client = _client(session)
+    csv_head = "layer,username,starts_at,ends_at,repeat_weeks\n"
+    bad = csv_head + "1,zhao,2026-11-30 08:00,2026-11-30 20:00,1\n4,nobody,2026-11-30 08:00,2026-11-30 07:00,\n"
+    r = client.post("/api/v1/rota/import", content=bad.encode(), headers={"content-type": "text/csv"})
+    assert r.status_code == 422 and len(r.json()["errors"]) == 1 and r.json()["errors"][0].startswith("row 3")
+    assert session.scalars(select(OnCallShift)).all() == []
+    good = csv_head + "1,zhao,2026-11-30 08:00,2026-11-30 20:00,3\n2,qian,2026-11-30 08:00,2026-11-30 20:00,\n"
+    r = client.post("/api/v1/rota/import", content=good.encode(), headers={"content-type": "text/csv"})
+    assert r.status_code == 201 and r.json()["created"] == 5
+    assert r.json()["warnings"] == ["qian cannot be paged on any enabled channel"]
+    starts = sorted(s.starts_at for s in session.scalars(select(OnCallShift).where(OnCallShift.layer == 1)))
+    assert [(b - a).days for a, b in zip(starts, starts[1:], strict=False)] == [7, 7, 7]
+    assert starts[0].hour == 0  # 08:00 in Shanghai is 00:00 UTC
