@@ -7,6 +7,7 @@ takes seconds, not the 60 s lease.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -44,4 +45,5 @@ def test_restarted_worker_sends_a_killed_workers_claims_without_waiting_for_the_
     assert recovered_s < 60, recovered_s  # with a 600 s lease: only the release explains it
     assert "released" in (tmp_path / "worker2.log").read_text()
     assert_nothing_lost_nothing_doubled(items, private_db, fakes.deliveries(), in_doubt)
-    print(f"recovered {sum(in_doubt.values())} leased row(s) {recovered_s:.1f} s after kill -9")
+    logging.getLogger(__name__).warning("recovered %d leased row(s) %.1f s after kill -9",
+                                        sum(in_doubt.values()), recovered_s)
