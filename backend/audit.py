@@ -19,6 +19,8 @@ ACTIONS = frozenset({
     "assign", "ticket_created", "ticket_linked", "export", "staff_created", "staff_updated", "shift_added",
     "shift_removed", "alert_acked",
     "close_override", "emergency_created",
+    "contact_changed", "contact_bound", "contact_tested", "password_reset", "staff_disabled", "bind_code_issued",
+    "owners_imported",
 })
 
 

@@ -7,6 +7,7 @@ its ``ack_due_at`` passes. Every page and acknowledgement is a ticket event.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,10 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db import is_postgres
-from backend.models import DispatchPage, OnCallShift, PageStatus, Staff, Ticket
+from backend.models import ConsoleAlert, DispatchPage, OnCallShift, PageStatus, Role, Staff, Ticket
+from backend.notify import render
 from backend.outbox import Priority
-from backend.staff_notify import notify_staff
+from backend.staff_notify import notify_staff, staff_channels
 from backend.tickets import ServiceRules, add_event
+
+log = logging.getLogger(__name__)
+ALARM_KIND = "page_unreachable"
 
 MAX_LAYER = 3
 ACK_WORDS = frozenset({"1", "ok", "收到", "确认", "接单", "ack", "好的"})
@@ -46,9 +51,15 @@ def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelt
     Returns None when nobody is on call on any remaining layer (recorded as a ticket event).
     """
     enabled = list(enabled_channels)
+    skipped: list[Staff] = []
     for current in range(layer, MAX_LAYER + 1):
         staff = on_call(session, current, now)
         if staff is None:
+            continue
+        if not staff_channels(staff, enabled):
+            # On call but nothing to page them on: say so now and go straight to the next layer.
+            add_event(session, ticket, "page_unreachable", at=now, layer=current, staff_id=staff.id, staff=staff.name)
+            skipped.append(staff)
             continue
         pg = DispatchPage(ticket_id=ticket.id, layer=current, staff_id=staff.id, sent_at=now,
                           ack_due_at=now + ack_after)
@@ -60,9 +71,53 @@ def page(session: Session, ticket: Ticket, *, now: datetime, ack_after: timedelt
                             ticket_id=ticket.id, quick_replies=[{"label": "1 接单 / Ack", "payload": f"ack:{pg.id}"}])
         add_event(session, ticket, "paged", at=now, layer=current, staff_id=staff.id, staff=staff.name,
                   channels=[c for _, c in sent], page_id=pg.id)
+        if skipped:  # someone on call could not be paged: still an alarm, though a later layer got it
+            alarm(session, ticket, now=now, enabled=enabled, layer=layer,
+                  reason=_unreachable(skipped) + f"; paged layer {current} instead", exclude=[s.id for s in skipped])
         return pg
-    add_event(session, ticket, "page_failed", at=now, reason=f"nobody on call from layer {layer}")
+    reason = f"nobody on call from layer {layer}"
+    if skipped:
+        reason = f"nobody reachable on call from layer {layer}: " + _unreachable(skipped)
+    add_event(session, ticket, "page_failed", at=now, reason=reason)
+    alarm(session, ticket, now=now, enabled=enabled, layer=layer, reason=reason, exclude=[s.id for s in skipped])
     return None
+
+
+def _unreachable(people: list[Staff]) -> str:
+    return ", ".join(f"{p.name} ({p.username}) has no reachable channel" for p in people)
+
+
+def alarm(session: Session, ticket: Ticket, *, now: datetime, enabled: Iterable[str], layer: int, reason: str,
+          exclude: Iterable[int] = ()) -> ConsoleAlert:
+    """A page reached nobody: console alert, an ERROR line, and a message to every supervisor who can be reached.
+
+    Supervisors (and admins) are messaged on every channel they have, except the people who could not
+    be paged. The count is exported from the ticket events (``anju_pages_unreachable_total``).
+    """
+    log.error("ALARM page for emergency %s reached nobody on layer %d: %s", ticket.number, layer, reason)
+    alert = session.scalars(select(ConsoleAlert).where(
+        ConsoleAlert.kind == ALARM_KIND, ConsoleAlert.conversation_id == ticket.conversation_id,
+        ConsoleAlert.since == now)).first() if ticket.conversation_id else None
+    if alert is None:
+        alert = ConsoleAlert(kind=ALARM_KIND, conversation_id=ticket.conversation_id, ticket_id=ticket.id, since=now,
+                             created_at=now)
+        session.add(alert)
+        session.flush()
+    skip = set(exclude)
+    people = session.scalars(select(Staff).where(Staff.role.in_((Role.SUPERVISOR, Role.ADMIN)),
+                                                 Staff.active.is_(True)).order_by(Staff.id)).all()
+    targets = [sup for sup in people if sup.id not in skip]
+    sent = notify_staff(
+        session, targets, now=now, enabled=enabled, purpose="page", priority=Priority.PAGE, every_channel=True,
+        ticket_id=ticket.id, dedupe=f"alarm:{alert.id}:{ticket.id}:{{staff}}:{{channel}}",
+        text=lambda sup: render("page_alarm", sup.language, ticket=ticket.number, layer=layer, reason=reason,
+                                text=ticket.description[:120]))
+    told = [sup.id for sup, _ in sent]
+    if not told:
+        log.error("ALARM for emergency %s: no supervisor can be reached either", ticket.number)
+    add_event(session, ticket, "alarm", at=now, layer=layer, reason=reason, alert_id=alert.id,
+              supervisors=sorted(set(told)))
+    return alert
 
 
 def acknowledge(session: Session, page_id: int, *, staff_id: int, now: datetime) -> DispatchPage | None:

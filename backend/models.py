@@ -523,6 +523,7 @@ class Outbox(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(120))  # the worker holding a 'sending' lease
 
 
 def _refuse_change(_mapper: Any, _conn: Any, target: TicketEvent) -> None:
@@ -683,3 +684,48 @@ def _refuse_audit_change(_mapper: Any, _conn: Any, target: AuditLog) -> None:
 
 event.listen(AuditLog, "before_update", _refuse_audit_change)
 event.listen(AuditLog, "before_delete", _refuse_audit_change)
+
+
+# --- operations (issue 18) --------------------------------------------------------------------------
+
+
+class WorkerHeartbeat(Base):
+    """One row per running web/worker process, rewritten every few seconds (``/readyz``, ``/metrics``)."""
+
+    __tablename__ = "worker_heartbeats"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid
+    role: Mapped[str] = mapped_column(String(16))  # web | worker
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    info: Mapped[dict[str, Any]] = mapped_column(default=dict)  # counters snapshot, sweeps on/off
+
+
+class StaffBindCode(Base):
+    """A one-time code a staff member sends the bot to bind their WeChat/Telegram account for paging."""
+
+    __tablename__ = "staff_bind_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_channel: Mapped[str | None] = mapped_column(String(16))
+    staff: Mapped[Staff] = relationship()
+
+
+class ImportJob(Base):
+    """An owner-register CSV import run by a worker in the background (``/api/v1/import/owners/jobs``)."""
+
+    __tablename__ = "import_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="owners")
+    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)  # queued|running|done|failed
+    stage: Mapped[str] = mapped_column(String(16), default="queued")  # queued|importing|finished
+    csv_text: Mapped[str | None] = mapped_column(Text)  # cleared when the job ends (personal data)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

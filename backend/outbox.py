@@ -111,11 +111,15 @@ def relaxed_commit(session: Session) -> None:
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = 50, channels: Iterable[str] | None = None,
-              quiet: QuietHours | None = None, exclude: Iterable[str] | None = None) -> list[Outbox]:
+              quiet: QuietHours | None = None, exclude: Iterable[str] | None = None, lease: timedelta = LEASE,
+              page_lease: timedelta | None = None, worker: str | None = None) -> list[Outbox]:
     """Lease up to ``limit`` due rows (emergency pages first) and commit the lease.
 
     ``channels`` keeps only those channels, ``exclude`` leaves those out (delivery lanes).
     Quiet-hours notices found due inside the quiet window are pushed to its end instead.
+    Emergency pages (priority 0) get the shorter ``page_lease`` when given, so a page claimed by a
+    worker that dies is due again within seconds; ``worker`` is recorded on the lease so a restarted
+    worker can release what its dead predecessor held (:func:`release_leases`).
     """
     stmt = (
         select(Outbox)
@@ -137,7 +141,8 @@ def claim_due(session: Session, *, now: datetime, limit: int = 50, channels: Ite
         if wait_until and row.purpose in QUIET_PURPOSES:
             row.status, row.next_attempt_at = OutboxStatus.QUEUED, wait_until
             continue
-        row.status, row.next_attempt_at = OutboxStatus.SENDING, now + LEASE
+        held = page_lease if page_lease is not None and row.priority == Priority.PAGE else lease
+        row.status, row.next_attempt_at, row.leased_by = OutboxStatus.SENDING, now + held, worker
         row.attempts += 1
         claimed.append(row)
     session.commit()
@@ -161,6 +166,19 @@ def record_result(session: Session, row_id: int, *, ok: bool, now: datetime, pro
         row.status, row.last_error = OutboxStatus.DEAD, error
     session.flush()
     return row
+
+
+def release_leases(session: Session, workers: Iterable[str], *, now: datetime) -> int:
+    """Make the rows leased by ``workers`` (dead processes) due again at once; returns how many."""
+    names = list(workers)
+    if not names:
+        return 0
+    result = session.execute(
+        update(Outbox)
+        .where(Outbox.status == OutboxStatus.SENDING, Outbox.leased_by.in_(names))
+        .values(status=OutboxStatus.QUEUED, next_attempt_at=now, leased_by=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def mark_delivery(session: Session, provider_message_id: str, status: str, error: str | None = None) -> int:

@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
-from bot import console, pg_events, voice, webhooks
+from bot import console, health, pg_events, voice, webhooks
 from bot.api import api_router
 from bot.services import Services, build_services
 from bot.settings import Settings, get_settings
@@ -37,6 +36,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         listener = await pg_events.start(svc)  # PostgreSQL: console events across processes
         worker = Worker(svc) if embedded_worker else None
         app.state.worker = worker
+        beat = health.Heartbeat(svc, "web") if worker is None else None  # a worker beats for its process
+        if beat is not None:
+            await beat.start()
         if worker is not None:
             await worker.start()
         log.info("Anju ready: channels %s, NLU %s", sorted(svc.channels), svc.settings.nlu.engine)
@@ -45,6 +47,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         finally:
             if worker is not None:
                 await worker.stop()
+            if beat is not None:
+                await beat.stop()
             if listener is not None:
                 await listener.stop()
                 listener.broker.close()
@@ -65,12 +69,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(voice.router)
     app.include_router(api_router)
     console.install(app)
-
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        """Liveness and database reachability."""
-        with svc.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok"}
-
+    app.include_router(health.router)  # /healthz, /readyz, /metrics
+    app.add_middleware(health.AccessLog)
     return app

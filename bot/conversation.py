@@ -39,7 +39,7 @@ from backend.outbox import enqueue
 from backend.phones import e164, mask_phone, normalise_phone
 from bot import effects as fx
 from bot.channels.base import InboundMessage
-from bot.dialogs import aftercare
+from bot.dialogs import aftercare, staff_binding
 from bot.dialogs.emergency import enter_accepted
 from bot.dialogs.engine import step
 from bot.dialogs.keywords import clauses
@@ -161,6 +161,9 @@ def process(session: Session, msg: InboundMessage, svc: Services, now: datetime)
     identity.last_inbound_at = now
     if msg.display_name and not identity.display_name:
         identity.display_name = msg.display_name[:120]
+    code = staff_binding.code_in(msg.text) if msg.kind == "text" and identity.owner_id is None else None
+    if code is not None:  # a staff member binding this account for pages (anju staff code)
+        return staff_binding.bind(session, identity, code, lang=identity.language or "zh", now=now)
     staff = dispatch.staff_by_identity(session, msg.channel, msg.external_user_id)
     if staff is None and msg.channel == "sms":  # SMS senders are E.164, staff phones are stored as 11 digits
         staff = dispatch.staff_by_identity(session, msg.channel, normalise_phone(msg.external_user_id))

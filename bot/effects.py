@@ -184,6 +184,7 @@ def _page(a: Run, e: d.PageOnCall) -> None:
         a.session, ticket, now=a.now, ack_after=a.svc.ack_after, text=a.svc.page_text, enabled_channels=a.svc.channels
     )
     a.results["paged"] = page is not None
+    a.results["hotline"] = a.svc.settings.hotline
     a.results["engineer"] = (
         f" {page.staff.name}"
         if page and page.staff and a.lang == "zh"

@@ -31,6 +31,8 @@ class EventType(StrEnum):
     PAGE_ESCALATED = "page_escalated"
     PAGE_ACKED = "page_acked"
     PROGRESS_PUBLISHED = "progress_published"
+    IMPORT_JOB = "import_job"  # a background CSV import moved on
+    STAFF_BOUND = "staff_bound"  # a staff member bound a paging channel with a one-time code
 
 
 ConsoleEvent = dict[str, Any]  # {"type": EventType, ...fields of that type}

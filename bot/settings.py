@@ -5,11 +5,13 @@ Nothing here reads the environment at import time; call :func:`get_settings`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr, model_validator
+from pydantic import BaseModel, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -98,6 +100,8 @@ class OutboxSettings(BaseModel):
     rate_limits: dict[str, float] = {"wechat": 50.0, "sms": 10.0, "telegram": 30.0}
     quiet_start: str = "21:00"
     quiet_end: str = "08:00"
+    lease_s: float = 60.0  # a claimed row is due again after this if its worker died mid-send
+    page_lease_s: float = 15.0  # the same for emergency pages (priority 0): short, a page must not wait
 
 
 class NluSettings(BaseModel):
@@ -138,6 +142,30 @@ class Settings(BaseSettings):
     sla: SlaSettings = SlaSettings()
     outbox: OutboxSettings = OutboxSettings()
     nlu: NluSettings = NluSettings()
+    hotline: str = "400-000-0000"  # told to an owner when an emergency page reached nobody
+    log_format: str = "text"  # text | json
+    metrics_token: SecretStr | None = None  # bearer token for /metrics (falls back to ANJU_API_TOKEN)
+    heartbeat_s: float = 5.0  # how often each process writes its heartbeat row
+    ready_max_heartbeat_age_s: float = 30.0  # /readyz: a worker silent longer than this is gone
+    ready_max_inbound_age_s: float = 60.0  # /readyz: oldest unprocessed inbound event
+    ready_max_outbox_age_s: float = 120.0  # /readyz: oldest due, unsent outbox row
+    coverage_days: int = 14  # rota coverage check horizon
+
+    @field_validator("env")
+    @classmethod
+    def _known_env(cls, value: str) -> str:
+        """Only ``dev`` and ``prod``: ``production`` or ``PROD`` must not run silently as dev."""
+        if value not in ("dev", "prod"):
+            raise ValueError(f"ANJU_ENV must be dev or prod, not {value[:20]!r}")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        """``text`` or ``json``."""
+        if value not in ("text", "json"):
+            raise ValueError(f"ANJU_LOG_FORMAT must be text or json, not {value[:20]!r}")
+        return value
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_prod(self) -> Settings:
@@ -165,6 +193,60 @@ class Settings(BaseSettings):
         toml_path = Path(os.environ.get("ANJU_CONFIG_FILE", CONFIG_DIR / "anju.toml"))
         toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
         return init_settings, env_settings, dotenv_settings, toml
+
+
+def channel_problems(settings: Settings) -> list[str]:
+    """Inconsistent channel settings, one line each (no secret value in any line); empty when all is well.
+
+    Checked at the start of ``serve``/``worker`` and by ``anju doctor``: a half-configured channel
+    otherwise fails only at the first message (webhooks 404, every SMS or push refused).
+    """
+    out: list[str] = []
+    tg, tw, wx = settings.telegram, settings.twilio, settings.wechat
+    if bool(_secret(tg.bot_token)) != bool(_secret(tg.secret_token)):
+        have, missing = ("BOT_TOKEN", "SECRET_TOKEN") if _secret(tg.bot_token) else ("SECRET_TOKEN", "BOT_TOKEN")
+        out.append(f"telegram: ANJU_TELEGRAM__{have} is set but ANJU_TELEGRAM__{missing} is not "
+                   "(Telegram webhooks would be refused)")
+    if tg.secret_token and _secret(tg.secret_token):
+        sec = _secret(tg.secret_token)
+        if not (1 <= len(sec) <= 256 and all(c.isalnum() or c in "_-" for c in sec)):
+            out.append("telegram: ANJU_TELEGRAM__SECRET_TOKEN must be 1-256 characters of A-Z a-z 0-9 _ -")
+    if bool(tw.account_sid) != bool(_secret(tw.auth_token)):
+        out.append("twilio: ANJU_TWILIO__ACCOUNT_SID and ANJU_TWILIO__AUTH_TOKEN must be set together")
+    if tw.enabled and not tw.from_number:
+        out.append("twilio: ANJU_TWILIO__FROM_NUMBER is not set (every SMS would be refused)")
+    if bool(_secret(wx.token)) != bool(wx.app_id):
+        out.append("wechat: ANJU_WECHAT__TOKEN and ANJU_WECHAT__APP_ID must be set together")
+    if wx.enabled and not _secret(wx.app_secret):
+        out.append("wechat: ANJU_WECHAT__APP_SECRET is not set (replies could not be sent)")
+    aes = _secret(wx.encoding_aes_key)
+    if aes:
+        try:
+            key = base64.b64decode(aes + "=", validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(aes) != 43 or len(key) != 32:  # WeChat's keys are 43 random base64 characters (non-canonical)
+            out.append("wechat: ANJU_WECHAT__ENCODING_AES_KEY does not decode to a 32-byte key "
+                       "(expected the 43 characters shown in the WeChat admin console)")
+    if settings.env == "prod" and (tg.enabled or tw.enabled or wx.enabled):
+        if not settings.public_url.startswith("https://"):
+            out.append("public_url: ANJU_PUBLIC_URL must start with https:// when ANJU_ENV=prod "
+                       "(platforms call it, and Twilio signs the exact URL)")
+    return out
+
+
+def settings_errors(exc: Exception) -> list[str]:
+    """A settings validation error as short lines, without the offending (possibly secret) input."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        lines = []
+        for err in errors():
+            msg = str(err.get("msg", "invalid"))
+            msg = msg.removeprefix("Value error, ")
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            lines.append(f"{loc}: {msg}" if loc and not msg.startswith("ANJU_") else msg)
+        return lines
+    return [str(exc).splitlines()[0]]
 
 
 @lru_cache(maxsize=1)

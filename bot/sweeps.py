@@ -17,6 +17,7 @@ from datetime import datetime
 from backend import dispatch
 from backend.db import transaction
 from bot import field_sweeps as field
+from bot import ops_sweeps as ops
 from bot import proactive_sweeps as proactive
 from bot.console.i18n import config as console_config
 from bot.console.pickup import pickup_sweep
@@ -53,10 +54,15 @@ SWEEPS: dict[str, tuple[float, Sweep]] = {
     "handover_reminders": (3600.0, field.handover_reminders),
     "signing_surveys": (3600.0, field.signing_surveys),
     "handoff_pickup": (console_config().pickup_sweep_seconds, pickup_sweep),
+    "rota_coverage": (ops.INTERVAL_S, ops.coverage_sweep),
+    "import_jobs": (2.0, ops.import_sweep),
 }
+# Scheduled by workers only, never by ``run_all`` (tests, ``--once``): the coverage check's first run is an
+# hour after start, and CSV imports are jobs a worker picks up.
+WORKER_ONLY = frozenset({"rota_coverage", "import_jobs"})
 
 
 def run_all(svc: Services, now: datetime | None = None) -> dict[str, int]:
     """Run every sweep once (tests, and ``anju worker --once``)."""
     now = now or svc.clock()
-    return {name: sweep(svc, now) for name, (_interval, sweep) in SWEEPS.items()}
+    return {name: sweep(svc, now) for name, (_interval, sweep) in SWEEPS.items() if name not in WORKER_ONLY}

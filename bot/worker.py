@@ -10,14 +10,15 @@ import asyncio
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import OperationalError
 
-from backend import inbound, outbox
+from backend import heartbeat, inbound, outbox
 from backend.db import is_postgres, transaction
-from bot import conversation, envelope, sweeps
+from bot import conversation, envelope, metrics, sweeps
 from bot.effects import Applied
 from bot.ratelimit import TokenBuckets
 from bot.services import Services
@@ -66,6 +67,8 @@ class Worker:
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self.name = heartbeat.process_name()  # recorded on outbox leases and the heartbeat row
+        self._heartbeat: Any = None
 
     # --- inbound -------------------------------------------------------------------------------
 
@@ -130,7 +133,8 @@ class Worker:
         def claim() -> list[Any]:
             with self.svc.sessions() as session:
                 return outbox.claim_due(session, now=now, limit=limit or cfg.batch_size, quiet=self.svc.quiet,
-                                        channels=channels, exclude=exclude)
+                                        channels=channels, exclude=exclude, lease=timedelta(seconds=cfg.lease_s),
+                                        page_lease=timedelta(seconds=cfg.page_lease_s), worker=self.name)
 
         rows = await asyncio.to_thread(claim)
         # Recipients in parallel, but each recipient's rows one after another, in claim order: the
@@ -232,8 +236,15 @@ class Worker:
 
     async def start(self) -> None:
         """Start the loops and the sweep scheduler on the running event loop."""
+        from bot.health import Heartbeat
+
         self._loop = asyncio.get_running_loop()
         inbound_on, outbox_on, sweeps_on = self.flags
+        # First: release what a killed predecessor on this host had leased, so its sends go out now.
+        self._heartbeat = Heartbeat(self.svc, "worker", self.name,
+                                    info=lambda: {"sweeps": dict(metrics.LAST_SWEEP) if sweeps_on else {},
+                                                  "inbound": inbound_on, "outbox": outbox_on})
+        await self._heartbeat.start()
         if inbound_on:
             self._tasks.append(
                 asyncio.create_task(
@@ -276,7 +287,9 @@ class Worker:
 
     async def _run_sweep(self, name: str, sweep: sweeps.Sweep) -> None:
         try:
-            handled = await asyncio.to_thread(sweep, self.svc, self.svc.clock())
+            with metrics.Timer() as timer:
+                handled = await asyncio.to_thread(sweep, self.svc, self.svc.clock())
+            metrics.observe_sweep(name, timer.seconds)
             if handled:
                 log.info("sweep %s handled %d rows", name, handled)
                 self.wake_outbox()
@@ -302,3 +315,6 @@ class Worker:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+        if self._heartbeat is not None:
+            await self._heartbeat.stop()
+            self._heartbeat = None

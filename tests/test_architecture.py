@@ -69,6 +69,7 @@ EXPECTED_SWEEPS = {
     "escalate_pages", "publish_progress", "maintenance_campaigns", "grant_warranty", "warranty_reminders",
     "surveys_due", "survey_alerts", "progress_missing", "handoff_pickup", "confirmations_due",
     "engineer_contact_alerts", "visit_reminders", "missed_visit_alerts", "handover_reminders", "signing_surveys",
+    "rota_coverage", "import_jobs",
 }
 
 

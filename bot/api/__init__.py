@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from bot.api import field, owners, proactive, tickets
+from bot.api import field, import_jobs, owners, proactive, staff, tickets
 from bot.api.deps import (
     NowDep,
     RulesDep,
@@ -50,3 +50,5 @@ api_router.include_router(field.router)
 api_router.include_router(field.warranty_router)
 api_router.include_router(owners.router)
 api_router.include_router(proactive.router)
+api_router.include_router(staff.router)
+api_router.include_router(import_jobs.router)

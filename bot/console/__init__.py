@@ -18,12 +18,13 @@ from bot.console import (
     login,
     reports,
     rota,
+    staff_contacts,
     tickets,
     web,
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, inbox, conversation, tickets, rota, reports, admin):
+for _module in (login, inbox, conversation, tickets, rota, reports, admin, staff_contacts):
     router.include_router(_module.router, prefix="/console")
 
 ERROR_TEXT = {403: "forbidden", 404: "not_found"}

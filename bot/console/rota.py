@@ -12,6 +12,7 @@ from sqlalchemy import select
 from backend import audit, dispatch
 from backend.db import transaction
 from backend.models import OnCallShift, Role, Staff
+from backend.staff_notify import staff_channels
 from bot.console import web
 from bot.console.auth import Ctx, check_csrf, current, require
 
@@ -66,6 +67,9 @@ def add_shift(ctx: Annotated[Ctx, Depends(require(Role.ADMIN))], layer: Annotate
         audit.record(session, "shift_added", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,
                      target=f"shift:{shift.id}", layer=layer, staff_id=staff.id, starts_at=start.isoformat(),
                      ends_at=end.isoformat())
+        unreachable = not staff_channels(staff, ctx.svc.channels)
+    if unreachable:  # saved, but a page to this person would reach nobody: go and fix the contact
+        return web.redirect("/console/staff-contacts", msg="saved", err="rota_unreachable", staff=str(staff_id))
     return web.redirect("/console/rota", msg="saved")
 
 

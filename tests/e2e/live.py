@@ -96,7 +96,7 @@ def build_settings(
 ) -> Settings:
     """Settings with all three channels on, each pointed at its fake platform server."""
     values: dict[str, Any] = {
-        "env": "test",
+        "env": "dev",
         "database_url": database_url,
         "data_dir": data_dir,
         "public_url": f"http://127.0.0.1:{port}",

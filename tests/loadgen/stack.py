@@ -233,7 +233,7 @@ def anju_env(database_url: str, data_dir: Path, port: int, platforms: PlatformUr
     """The environment of an Anju process: every setting as an ``ANJU_*`` variable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJU_")}
     env.update({
-        "ANJU_ENV": "test",
+        "ANJU_ENV": "dev",
         "ANJU_DATABASE_URL": database_url,
         "ANJU_DATA_DIR": str(data_dir),
         "ANJU_PUBLIC_URL": f"http://127.0.0.1:{port}",

@@ -27,7 +27,7 @@ def settings_for(url: str, data_dir: Path, platforms: stack.PlatformUrls, **over
     """The settings the load processes get, as an object (log level INFO, like production)."""
     env = stack.anju_env(url, data_dir, 8000, platforms)
     values: dict[str, Any] = {
-        "env": "test", "database_url": url, "data_dir": data_dir, "public_url": BASE, "log_level": "INFO",
+        "env": "dev", "database_url": url, "data_dir": data_dir, "public_url": BASE, "log_level": "INFO",
         "api_token": stack.API_TOKEN,
         "wechat": {"app_id": stack.WECHAT_APP_ID, "app_secret": stack.WECHAT_SECRET, "token": stack.WECHAT_TOKEN,
                    "encoding_aes_key": stack.WECHAT_AES_KEY, "api_base": platforms.wechat},

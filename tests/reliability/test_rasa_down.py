@@ -38,6 +38,8 @@ def test_rasa_down_falls_back_to_builtin_logged_once(private_db: str, trained_da
         assert all(lbl and lbl.get("engine") == "builtin-fallback" for lbl in labels), labels
         outage = [r for r in caplog.records if r.levelno >= logging.WARNING and "Rasa" in r.getMessage()]
         assert len(outage) == 1, [r.getMessage() for r in outage]
-        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        # The only ERROR allowed is the dispatch alarm: this estate has no on-call rota, so the gas-smell page
+        # reaches nobody (issue 18: that must be an ERROR line). Nothing about the Rasa outage is an error.
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name != "backend.dispatch"]
     finally:
         app.close()
