@@ -11,7 +11,7 @@ import logging
 import time
 from pathlib import Path
 
-from benchmarks.loadgen import driver, stack
+from tests.loadgen import driver, stack
 
 from tests.reliability.conftest import Fakes, fakes, platforms, private_db, procs, trained_data_dir  # noqa: F401
 from tests.reliability.helpers import assert_nothing_lost_nothing_doubled

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from benchmarks.loadgen.stack import ANJU, ROOT, free_port
+from tests.loadgen.stack import ANJU, ROOT, free_port
 from sqlalchemy import NullPool, text
 
 from backend import migrate
