@@ -64,6 +64,15 @@ def get_now(request: Request) -> datetime:
     return clock() if clock is not None else utcnow()
 
 
+def enabled_channels(request: Request, settings: Settings) -> list[str]:
+    """The channels this deployment pages on (the running services', else those the settings enable)."""
+    svc = getattr(request.app.state, "services", None)
+    if svc is not None:
+        return list(svc.channels)
+    return [n for n, sec in (("wechat", settings.wechat), ("sms", settings.twilio), ("telegram", settings.telegram))
+            if sec.enabled]
+
+
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store or compare text with NUL characters
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]

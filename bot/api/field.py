@@ -17,7 +17,7 @@ from backend import dispatch, warranty
 from backend.models import Kind, Owner, Staff, Ticket, Unit, Urgency
 from backend.queries import MAX_ID, get_ticket_row
 from backend.tickets import RuleViolation, book_visit, cancel_visit, create_ticket, record_engineer_contact
-from bot.api.deps import NO_NUL, NowDep, RulesDep, SessionDep, SettingsDep
+from bot.api.deps import NO_NUL, NowDep, RulesDep, SessionDep, SettingsDep, enabled_channels
 from bot.api.schemas import ErrorOut, TicketDetail
 from bot.api.tickets import NumberPath, detail
 
@@ -85,7 +85,8 @@ def _page_context(request: Request, settings: Any) -> tuple[timedelta, Any, list
     if svc is not None:
         return svc.ack_after, svc.page_text, list(svc.channels)
     return (timedelta(minutes=settings.sla.page_ack_minutes),
-            lambda t, layer, staff: f"[紧急/Emergency] {t.number} {t.category or ''} {t.location or ''}", [])
+            lambda t, layer, staff: f"[紧急/Emergency] {t.number} {t.category or ''} {t.location or ''}",
+            enabled_channels(request, settings))
 
 
 def _ticket(session: Any, number: str) -> Ticket:

@@ -22,9 +22,8 @@ from backend import staff_contacts as contacts
 from backend.dispatch import MAX_LAYER
 from backend.models import OnCallShift, Staff
 from backend.staff_notify import staff_channels
-from bot.api.deps import NO_NUL, NowDep, SessionDep, SettingsDep
+from bot.api.deps import NO_NUL, NowDep, SessionDep, SettingsDep, enabled_channels
 from bot.api.schemas import UTCTime
-from bot.settings import Settings
 
 router = APIRouter(tags=["staff"])
 ACTOR = "api"
@@ -118,15 +117,6 @@ class CoverageOut(BaseModel):
     ok: bool
     days: int
     gaps: list[GapOut]
-
-
-def enabled_channels(request: Request, settings: Settings) -> list[str]:
-    """The channels this deployment pages on (the running services', else those the settings enable)."""
-    svc = getattr(request.app.state, "services", None)
-    if svc is not None:
-        return list(svc.channels)
-    return [n for n, sec in (("wechat", settings.wechat), ("sms", settings.twilio), ("telegram", settings.telegram))
-            if sec.enabled]
 
 
 def _staff(session: Session, staff_id: int) -> Staff:

@@ -9,10 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import DispatchPage, OnCallShift, Ticket
-from tests.api.conftest import NOW, Estate
+from bot.settings import Settings
+from tests.api.conftest import NOW, TOKEN, Estate
 
 
 def test_hotline_emergency_is_paged(client: TestClient, estate: Estate, session: Session) -> None:
+    client.app.state.settings = Settings(api_token=TOKEN, _env_file=None,  # type: ignore[attr-defined]
+                                         twilio={"account_sid": "AC1", "auth_token": "t", "from_number": "+15550001"})
+    estate.engineer.phone = "13900001111"  # reachable by SMS: an unreachable engineer is skipped with an alarm
     session.add(OnCallShift(layer=1, staff_id=estate.engineer.id, starts_at=NOW - timedelta(hours=1),
                             ends_at=NOW + timedelta(hours=8)))
     session.flush()

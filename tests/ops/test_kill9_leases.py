@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from tests.loadgen import driver, stack
-
 from tests.reliability.conftest import Fakes, fakes, platforms, private_db, procs, trained_data_dir  # noqa: F401
 from tests.reliability.helpers import assert_nothing_lost_nothing_doubled
 from tests.reliability.test_kill9 import _in_flight

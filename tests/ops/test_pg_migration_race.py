@@ -14,12 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.loadgen.stack import ANJU, ROOT, free_port
 from sqlalchemy import NullPool, text
 
 from backend import migrate
 from backend.db import make_engine
 from nlu import ensure_trained
+from tests.loadgen.stack import ANJU, ROOT, free_port
 
 PG = os.environ.get("ANJU_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG.startswith("postgresql"), reason="needs ANJU_TEST_DATABASE_URL (PostgreSQL)")

@@ -10,13 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import AuditLog, OnCallShift, Outbox, Role
+from bot.services import rules_from_settings
 from tests.api.conftest import AUTH, NOW, build_app
 from tests.factories import make_staff
 
 
 def _client(session: Session, channels: tuple[str, ...] = ("telegram", "sms")) -> TestClient:
     app = build_app(session)
-    app.state.services = SimpleNamespace(channels={name: object() for name in channels})
+    app.state.services = SimpleNamespace(channels={name: object() for name in channels}, clock=app.state.clock,
+                                         rules=rules_from_settings(app.state.settings))
     return TestClient(app, headers=AUTH)
 
 
