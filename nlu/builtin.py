@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -12,12 +13,50 @@ from nlu.features import clean_for_model, init_jieba
 from nlu.lang import detect_lang
 from nlu.model import Model, ensure_trained, load
 from nlu.normalize import normalize
-from nlu.types import Parse
+from nlu.types import LOW_CONFIDENCE, OwnerContext, Parse, TicketRef
 
 RULE_CONFIDENCE = 0.95
 # The model alone may call an emergency only when fairly sure; the rule layer carries recall. Chosen by
 # grouped cross-validation on the training data (not on the test split).
 MODEL_EMERGENCY_MIN = 0.5
+# The model and the rules read at most this many characters: the head and the tail of a longer message (the
+# owner's opening and closing usually carry the request). Storage always keeps the full text.
+MAX_MODEL_CHARS = 1200
+_TAIL_CHARS = 300
+# "The problem is back / still not fixed": with a matching earlier ticket this makes a repeat (a complaint).
+REPEAT = re.compile(
+    r"又|还是|仍然|依然|多次|再次|反复|一再|至今|到现在|一直(没|不|都)|还没(修|弄|处理|解决|好)|没修好|没弄好|没解决|"
+    r"第[二三四五六七八九十\d]次|[两三四五六七八九十\d]次了|老问题|同样的问题|"
+    r"\bagain\b|\bstill\b|keeps?|same (problem|issue|leak|fault)|not (been )?fixed|came back|back again|"
+    r"once more|second time|third time|(two|three|several) times"
+)
+
+
+def bounded(text: str, limit: int = MAX_MODEL_CHARS) -> tuple[str, bool]:
+    """``text`` cut to its head and tail when longer than ``limit`` characters; and whether it was cut."""
+    if len(text) <= limit:
+        return text, False
+    return text[: limit - _TAIL_CHARS] + " " + text[-_TAIL_CHARS:], True
+
+
+def repeat_of(context: OwnerContext | None, text: str, category: str | None) -> TicketRef | None:
+    """The owner's earlier ticket that ``text`` says is back or still unfixed, if any.
+
+    A ticket matches when it has the message's repair category, or (the category unknown to either side) when
+    it is an open repair; a unit named in both must agree. Without a repeat wording nothing matches: history
+    alone does not make a new fault a complaint.
+    """
+    if context is None or not context.tickets or not REPEAT.search(text):
+        return None
+    for t in context.tickets:
+        if t.unit and context.unit and t.unit != context.unit:
+            continue
+        if category and t.category == category:
+            return t
+    for t in context.tickets:
+        if t.status == "open" and t.category and category is None:
+            return t
+    return None
 
 
 class BuiltinEngine:
@@ -72,42 +111,68 @@ class BuiltinEngine:
 
     def raw_labels(self, text: str) -> tuple[str, str, str | None, dict[str, float]]:
         """Model-only labels for normalised, cleaned ``text``: intent, urgency, category, intent probabilities."""
-        intent_p, urgency_p, category_p = self._ensure_loaded().predict(text)
+        return self._labels(*self._ensure_loaded().predict(text))
+
+    @staticmethod
+    def _labels(intent_p: dict[str, float], urgency_p: dict[str, float],
+                category_p: dict[str, float]) -> tuple[str, str, str | None, dict[str, float]]:
         intent = max(intent_p, key=intent_p.__getitem__)
         urgency = max(urgency_p, key=urgency_p.__getitem__)
         if urgency == "emergency" and urgency_p["emergency"] < MODEL_EMERGENCY_MIN:
             urgency = "high"
         return intent, urgency, max(category_p, key=category_p.__getitem__), intent_p
 
-    def parse(self, text: str, now: datetime | None = None) -> Parse:
+    def parse(self, text: str, now: datetime | None = None, context: OwnerContext | None = None) -> Parse:
         """Label one message.
 
         Args:
-            text: Raw message text.
+            text: Raw message text (any length; only :data:`MAX_MODEL_CHARS` of it are read by the model).
             now: Reference time for appointment resolution (default: current time in Asia/Shanghai).
+            context: Optional owner context (open/recent tickets). With a matching ticket a "又/还是/至今没修好"
+                message is a repeat: a complaint, with ``entities["repeat_of"]``. Without it the text decides.
 
         Returns:
-            The :class:`~nlu.types.Parse`; ``confidence`` is the intent model's probability of the final intent,
-            at least 0.95 when a safety rule decided it.
+            The :class:`~nlu.types.Parse`; ``confidence`` is the intent model's calibrated probability of the final
+            intent, at least 0.95 when a safety rule decided it; ``low_confidence`` when below
+            :data:`nlu.types.LOW_CONFIDENCE`; ``needs_safety_check`` when a danger is possible but not settled.
         """
-        norm = normalize(text)
+        short, truncated = bounded(text or "")
+        norm = normalize(short)
         lang = detect_lang(norm)
         if not norm:
             return Parse("other", "normal", None, lang, 1.0, {}, self.name)
-        intent, urgency, category, probs = self.raw_labels(clean_for_model(norm))
+        cleaned = clean_for_model(norm)
+        intent_p, urgency_p, category_p = self._ensure_loaded().predict(cleaned)
+        intent, urgency, category, probs = self._labels(intent_p, urgency_p, category_p)
+        dangers: list[safety.Danger] = []
         if self.use_rules:
             d = safety.apply_rules(norm, intent, urgency, category)
+            dangers, _ = safety.find_dangers(norm) if not d.danger else ([], [])
         else:
             d = safety.Decision(intent, urgency, category if intent == "repair" else None)
         confidence = probs.get(d.intent, 0.0)
         if d.danger or (d.rule and d.rule != "consistency"):
             confidence = max(confidence, RULE_CONFIDENCE)
+        found = entities.extract(short, now)
+        final_intent, final_urgency, final_cat = d.intent, d.urgency, d.category if d.intent == "repair" else None
+        earlier = repeat_of(context, norm, final_cat) if final_urgency != "emergency" else None
+        if earlier is not None and final_intent in ("repair", "complaint"):
+            final_intent, final_cat = "complaint", None
+            final_urgency = "high" if final_urgency == "high" else "normal"
+            confidence = max(confidence, probs.get("complaint", 0.0), RULE_CONFIDENCE - 0.1)
+            if earlier.number:
+                found["repeat_of"] = earlier.number
+        check = (self.use_rules and final_urgency != "emergency" and final_intent in ("repair", "complaint", "enquiry")
+                 and safety.needs_safety_check(norm, urgency_p, dangers))
         return Parse(
-            intent=d.intent,
-            urgency=d.urgency,
-            category=d.category if d.intent == "repair" else None,
+            intent=final_intent,
+            urgency=final_urgency,
+            category=final_cat,
             lang=lang,
             confidence=round(confidence, 4),
-            entities=entities.extract(text, now),
+            entities=found,
             engine=self.name,
+            low_confidence=confidence < LOW_CONFIDENCE,
+            needs_safety_check=check,
+            truncated=truncated,
         )

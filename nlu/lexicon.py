@@ -73,6 +73,102 @@ DANGER: list[tuple[str, str, str]] = [
                          r"fence.{0,20}collapse"),
 ]
 
+# Hazards described rather than named (issue 12): something falling or about to fall onto people, people or
+# body parts caught, a barrier hitting people, downed/hanging wires, carbon monoxide, estate-wide outages, open
+# holes in walkways. Each pattern combines a *thing* with a *dangerous state*, so new wordings of either half
+# still meet. These categories are "strong": the danger decides the category over the model's guess.
+_OVERHEAD_ZH = ("(天花板|天花|吊顶|顶棚|屋顶|顶上|楼顶|墙皮|墙灰|石灰|腻子|抹灰|灰块|外墙|外立面|墙面|墙体|围墙|"
+                "外墙砖|外墙皮|瓷砖|墙砖|水泥块?|混凝土块?|砖块?|石块|碎块|雨棚|阳台板|栏板|装饰(线|条|板)|"
+                "构件|保温层|挂板|幕墙|广告牌|招牌|空调外机|外机|树枝|大树|高空)")
+_FALL_ZH = ("(掉下来|掉下去|掉了下来|往下掉|掉落|坠落|坠下|脱落下来|砸(下来|到|中|伤|在|坏)|"
+            "(坍)?塌(了|下来|落|掉)|垮(了|塌|下来)|倒塌|坍塌|随时(都)?(要|会|可能)?(掉|塌|垮|砸|坠|脱落|倒)|"
+            "摇摇欲坠|要掉(下来)?了|快(要)?掉(下来)?了|(往外|向外)?(鼓(出来|起来|出)|外凸|凸出来)|悬(在)?空|"
+            "掉(到|在)(了)?{g}{{0,4}}(床|人|头|身上|路上|车上|地上|路人|行人))")
+_GLASS_ZH = "(窗户?|玻璃|窗框|窗扇|纱窗|框子|幕墙玻璃)"
+_BODY_ZH = "(手|脚|手指|头|胳膊|腿|孩子|小孩|小朋友|宝宝|老人|人|狗|孩)"
+DESCRIBED: list[tuple[str, str, str]] = [
+    ("wall_floor_ceiling", _ZH, rf"{_OVERHEAD_ZH}{_G}{{0,10}}{_FALL_ZH.format(g=_G)}"),
+    ("wall_floor_ceiling", _ZH, r"高空坠物|高空落物"),
+    ("door_window", _ZH, rf"{_GLASS_ZH}{_G}{{0,10}}{_FALL_ZH.format(g=_G)}"),
+    ("public_area", _ZH, rf"(道闸|闸杆|栏杆机|挡车杆|起落杆|升降杆|抬杆|道杆|自动门|卷帘门|电动门|伸缩门)"
+                         rf"{_G}{{0,8}}(砸|打|撞|扫|夹|压)(到|中|伤|倒|了|在)"),
+    ("public_area", _ZH, rf"被(门|电梯门|道闸|闸杆|自动门|卷帘门|电动门|伸缩门|旋转门){_G}{{0,3}}(夹|砸|撞|压)"),
+    ("public_area", _ZH, rf"{_BODY_ZH}{_G}{{0,4}}(被)?(夹住|夹在|卡住了|卡在|卷进|卷入|困在|困住|压在|出不来)"),
+    ("public_area", _ZH, rf"(夹|卡|困|压)(住|到)了?{_G}{{0,2}}(孩子|小孩|小朋友|宝宝|老人|人|手|脚|手指)"),
+    ("electrical", _ZH, rf"(电线|电缆|线缆|高压线|电源线|电线杆|线路|电杆){_G}{{0,8}}"
+                        rf"(掉(下来|在|到|地上)|垂(下来|到|在|着)|耷拉|断(了|掉|落|开)|落(在|到)地|搭在|拖在地上|挂在{_G}{{0,4}}(树|车|路|人|栏杆)|倒(了|在))"),
+    ("electrical", _ZH, r"(掉落|断落|垂落|断掉|脱落)的?(电线|电缆|高压线)"),
+    ("electrical", _ZH, rf"(小区|整栋|整幢|整个楼|整个单元|全楼|全小区|整个小区|整片|片区|我们楼|一栋楼|几栋楼|这栋楼|"
+                        rf"一整栋|全村|整条街){_G}{{0,8}}(都)?(停电|没电|断电|没有电|全黑|一片漆黑)"),
+    ("water", _ZH, rf"(全小区|整个小区|整栋|整幢|整个楼|全楼|我们楼|这栋楼|全村){_G}{{0,8}}"
+                   r"(都)?(停水|没水|断水|没有水)"),
+    ("gas", _ZH, r"一氧化碳|煤气中毒|co(报警|浓度|超标)|燃气中毒"),
+    ("public_area", _ZH, rf"(井盖|窨井盖|雨水篦子|篦子|下水道盖|盖板){_G}{{0,6}}"
+                         r"(没了|不见|丢|碎|缺失|被偷|破了|翻|塌|掉(下去|了)|翘起|松动|裂开)|"
+                         rf"(路面|地面|马路|人行道|小区路|道路|地下车库|车库入口|广场){_G}{{0,6}}"
+                         r"(塌陷|塌了|陷下去|大坑|深坑|空洞|塌方)|"
+                         r"(大|深)坑{_G}{{0,6}}(掉|摔|崴|危险)"),
+    ("water", _ZH, rf"(水|积水|雨水|污水)(已经)?{_G}{{0,4}}"
+                   r"(淹(到|了|没)|没过|过膝|齐腰|到膝盖|漫进|涌进|灌进|进(了)?(屋|家|车库|电梯|地下室))|"
+                   rf"(车库|地下室|地库|电梯井|一楼|大堂){_G}{{0,6}}(进水|被淹|淹了|内涝|全是水|积水很深)|内涝"),
+    ("water", _ZH, r"(粪|粪便|污水|脏水|化粪池|排污)[^。！？!?]{0,10}"
+                   r"(往外冒|往外涌|冒出来|溢出来|溢出|涌出|漫出|满地|倒灌|往上冒)"),
+    ("wall_floor_ceiling", _EN, r"(ceiling|plaster|facade|fa[cç]ade|bricks?|stones?|concrete|masonry|debris|tiles?|"
+                                r"cladding|cornice|balcony|parapet|chunks?|pieces?).{0,30}"
+                                r"(fell|falling|fall(ing)? (off|down|onto|on)|"
+                                r"about to (fall|collapse|come down|give way)|collaps(ing|ed)|came down|coming down|"
+                                r"hanging (loose|off|by)|bulging|dropping|crumbling (onto|on))"),
+    ("door_window", _EN, r"(window|pane|glass).{0,40}(bulging|bowing|popping out|hanging (loose|off|by)|"
+                         r"about to (fall|drop|pop|give)|over (the |a )?(walkway|sidewalk|entrance|street|path))"),
+    ("public_area", _EN, r"(barrier|gate arm|boom( arm)?|parking arm|arm of the gate|gate).{0,40}(hit|hitting|struck|"
+                         r"swinging|came down on|slammed (on|into))"),
+    ("public_area", _EN, r"(hand|finger|fingers|foot|leg|arm|head|child|kid|son|daughter|baby|toddler|someone|dog)"
+                         r"('s)?.{0,20}(caught|stuck|trapped|jammed|pinned) (in|under|between)"),
+    ("electrical", _EN, r"(downed|down|fallen|hanging|dangling|sparking|live|snapped) (power |electric(al)? |utility )?"
+                        r"(wires?|cables?|lines?)|(wires?|cables?|power lines?).{0,30}(down on|hanging|dangling|"
+                        r"on the (ground|sidewalk|street|car|road)|resting on|fell|fallen|snapped)"),
+    ("electrical", _EN, r"(whole|entire) (building|block|estate|complex|street|compound|tower).{0,25}"
+                        r"(no power|without power|"
+                        r"no electricity|blackout|power (is )?(out|off))|(power|blackout).{0,20}(whole|entire) "
+                        r"(building|block|estate|complex|street)"),
+    ("water", _EN, r"(whole|entire) (building|block|estate|complex|street|tower).{0,25}(no water|without water)"),
+    ("gas", _EN, r"carbon monoxide|\bco (alarm|detector)|\bco2? (is )?(high|leak)"),
+    ("public_area", _EN, r"sinkhole|open (drain|sewer|hole|pit|manhole)|"
+                         r"(drain|sewer|grate|grating|manhole|cover).{0,30}"
+                         r"(unsecured|collapsed|missing|is open|left open|wide open)|hole in the (sidewalk|street|road|"
+                         r"crosswalk|pavement|walkway)"),
+    ("water", _EN, r"sewage.{0,20}(backing up|coming up|overflowing|pouring|everywhere)|water (is )?(rising|coming in "
+                   r"under|up to (my|our|the) (ankles|knees))"),
+]
+
+# Past or recurring mentions: a danger told as history inside a complaint is not happening now.
+PAST_DANGER = re.compile(
+    r"上次|之前|去年|前年|上个月|上周|那次|以前|曾经|曾|当时|前段时间|上回|年前|月前|发生过|出现过|经常|多次|屡次|频繁|"
+    r"时常|总是|老是|三天两头|隔三差五|每次|每逢|每到|一到(下雨|雨天|夏天|冬天)|几次|好几次|事件|隐患|每年|每天|每周|"
+    r"次数|[一二两三四五六七八九十几\d]+次|看到|新闻|报道|听说|别的小区|其他小区|好几个小区|前期|曾|历史|"
+    r"last (time|week|month|year|winter|summer)|previously|used to|in the past|every time|often|frequently|"
+    r"repeatedly|several times|many times|history of|years ago|months ago|weeks ago"
+)
+SOFT_PAST = re.compile(r"昨天|昨晚|昨日|前天|前几天|yesterday|last night|the other day")
+DANGER_NOW = re.compile(r"现在|正在|还在|目前|此刻|马上|赶紧|快来|快派|快点|又|刚才|刚刚|一直在|\bnow\b|right now|"
+                        r"currently|still|hurry|just now|at the moment|as we speak|again")
+HYPOTHETICAL_DANGER = re.compile(
+    r"如果|万一|假如|要是|以防|会不会|是否会|一旦|if i ever|what if|what should i do if|in case|\bif\b|in the event"
+)
+
+# Wordings that may hide a danger: the bot asks one safety question ("有人受伤吗？水还在流吗？").
+SAFETY_CHECK = re.compile(
+    r"漏水(很|特别|非常|太)?(严重|厉害|大)|(一直|不停|不断)(在)?(流|漏|滴|冒)|止不住|关不住|水流不止|"
+    r"电梯{0,1}[^，。！？,.!?]{0,6}(停了|坏了|不动了?|卡住|卡在|停在|故障)|电线(裸露|露在外面)|露(出)?电线|"
+    r"焦味|烧焦|糊味|(天花板|吊顶|外墙|墙体|承重墙|梁|顶棚)[^，。！？,.!?]{0,6}(裂缝|开裂|裂开|裂了|下沉|变形)|"
+    r"(窗|玻璃|外机|广告牌|吊顶|灯|吊灯)[^，。！？,.!?]{0,6}(松动|晃动|摇晃|松了|晃得)|(护栏|栏杆|扶手)[^，。！？,.!?]{0,6}"
+    r"(断|松|坏|缺|没了|倒)|塌陷|下陷|安全隐患|很危险|太危险|危险|"
+    r"leak(ing)? (badly|a lot|heavily)|(water|it) (is |keeps )?(coming|running|pouring|dripping) (in|through|down)|"
+    r"won't stop|(lift|elevator).{0,20}(stuck|stopped|broken down|not moving)|exposed wires?|burning smell|"
+    r"smell of burning|crack(s|ed)? in the (ceiling|wall|facade|beam)|loose (window|pane|glass|panel|railing)|"
+    r"railing.{0,15}(broken|loose|missing)|caving|cave[ds]? in|unsafe|danger(ous)?|hazard"
+)
+
 # A door that cannot close or lock is an emergency only at night.
 DOOR_FAIL = re.compile(
     r"(门|锁).{0,8}(锁不上|关不上|锁不了|关不严|锁不住|弹不出|关不了|合不上)|"
@@ -103,6 +199,8 @@ RESOLVED = re.compile(r"不用(来|派|管|麻烦)|修好了|弄好了|自己.{0
                       r"no need to send|fixed it|sorted|cancel|working again|never mind")
 
 COMPILED = [(cat, lang, re.compile(rx)) for cat, lang, rx in DANGER]
+# The same, for the described hazards: (category, language, regex); their category beats the model's.
+COMPILED_DESCRIBED = [(cat, lang, re.compile(rx)) for cat, lang, rx in DESCRIBED]
 PRECEDENCE = ("lift", "gas", "electrical")
 
 # Intent cues: emitted as extra features (not rules), so the model generalises beyond seen phrasings.

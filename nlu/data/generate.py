@@ -13,7 +13,15 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from nlu.data import bank_adversarial, bank_test, bank_test_new, bank_train_en, bank_train_extra, bank_train_zh
+from nlu.data import (
+    bank_adversarial,
+    bank_test,
+    bank_test_new,
+    bank_train_en,
+    bank_train_extra,
+    bank_train_registers,
+    bank_train_zh,
+)
 from nlu.data_io import write_yaml
 from nlu.lang import detect_lang
 from nlu.normalize import normalize, to_traditional
@@ -241,6 +249,33 @@ def main() -> None:
         print(name, sum(len(v) for v in d.values()))  # noqa: T201
     print("test_new", sum(len(v) for v in new.values()))  # noqa: T201
     print("adversarial", len(bank_adversarial.ADVERSARIAL))  # noqa: T201
+    print("train_registers", write_registers(held | {normalize(t) for t in seen}))  # noqa: T201
+
+
+def write_registers(held: set[str]) -> int:
+    """Write ``train_registers.yml``: the fifth batch (whole messages, no frames), each message once as written
+    and once through the channel noise (emoji, typos, traditional characters...), its own random stream.
+
+    Args:
+        held: Normalised texts already used elsewhere (held-out splits and earlier training); never repeated.
+
+    Returns:
+        The number of examples written.
+    """
+    rng = random.Random(20261201)
+    out: dict[tuple[str, str], list[str]] = {}
+    seen = set(held)
+    for block, noise in ((bank_train_registers.TRAIN_ZH, noise_zh), (bank_train_registers.TRAIN_EN, noise_en)):
+        for line in _lines(block):
+            label, text = (s.strip() for s in line.split("|", 1))
+            lang = detect_lang(text)
+            for variant in (text, noise(text, rng)):
+                key = normalize(variant)
+                if key not in seen:
+                    seen.add(key)
+                    out.setdefault((label.replace("+other+", "+misc+"), lang), []).append(variant)
+    write_yaml(HERE / "train_registers.yml", [(lb, lang, ts) for (lb, lang), ts in out.items()])
+    return sum(len(v) for v in out.values())
 
 
 if __name__ == "__main__":

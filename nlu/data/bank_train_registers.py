@@ -1,0 +1,295 @@
+# ruff: noqa: E501  (one whole message per line)
+"""Fifth training batch (issue 12): whole messages in the registers owners really use, written by hand.
+
+One message per line as ``label | text``. Each line is its own message (no frames, no templates): formal
+letters to the customer centre or to officials, angry chat, elderly voice-to-text without punctuation,
+dialect, typos, mixed zh/en, foreign owners' English, 311-style street reports, very short and very long.
+Aimed at the phenomena the builtin engine got wrong on real text: complaints that describe a fault, developer-
+practice complaints (车位捆绑, 质价不符, 房产证/延期交房, 虚假宣传, 乱收费), recurring outages, public-area
+repairs (street lights, manholes, sinkholes, railings, roads), hazards described rather than named, and
+complaints that mention a past incident. Nothing here is taken or paraphrased from any evaluation set.
+"""
+
+TRAIN_ZH = """
+complaint+none+normal | 尊敬的领导：我是锦绣华庭的业主，开发商在售楼时承诺小区配套双语幼儿园，如今交房三年幼儿园仍是一片空地，多次找开发商均被推诿，恳请相关部门督促落实。
+complaint+none+normal | 开发商强制捆绑销售车位，不买车位就不给办理收房手续，这合法吗？我们业主坚决反对，请有关部门严肃查处。
+complaint+none+normal | 买房时说好的精装修标准，交房一看全是杂牌货，橱柜一碰就掉皮，这就是你们说的品质？质价严重不符，要求开发商给个说法。
+complaint+none+normal | 我们小区交房已经四年了，房产证到现在还没办下来，开发商每次都说在走流程，孩子上学落户都受影响，希望政府出面解决。
+complaint+none+normal | 合同约定去年十二月底交房，现在已经延期八个月了，开发商既不交房也不按合同赔付违约金，业主们损失惨重。
+complaint+none+normal | 售楼部宣传的地铁口、公园、商业街全都没有，纯属虚假宣传，我们要求退房或者赔偿。
+complaint+none+normal | 物业乱收费，电梯费、二次供水费、公摊电费一年涨两次，从来没有公示过收支明细，业主有权知道钱花哪去了。
+complaint+none+normal | 物业把小区的公共绿地改成停车位出租，收的钱进了谁的口袋？业委会多次提出都没有答复。
+complaint+none+normal | 外来车辆随便进出小区，物业收了停车费就放进来，业主自己反而没地方停，晚上回来只能停到马路上。
+complaint+none+normal | 小区地下车库只卖不租，不买车位连月租都不给办，物业和开发商联合起来逼业主买车位。
+complaint+none+normal | 我们这栋楼的外墙从交房开始就渗水，开发商修了三次都没修好，现在保修期过了就不管了，请领导为我们做主。
+complaint+none+normal | 楼板出现贯穿性裂缝，开发商请的鉴定机构说不影响安全，业主根本不信，要求重新请第三方检测。
+complaint+none+normal | 房子层高比合同上少了十公分，找开发商理论他们说是误差范围，这种偷工减料的行为必须严查。
+complaint+none+normal | 小区经常停水，一个月停了五六次，每次都不提前通知，家里老人小孩连饭都做不了，物业和水务公司互相推责任。
+complaint+none+normal | 我们片区一到夏天就频繁停电，一晚上跳好几次闸，供电所说是线路老化，可几年了也没人来改造。
+complaint+none+normal | 电梯三天两头坏，上个月还困过人，物业每次就是重启一下了事，维保公司根本不作为，请质监部门来查一查。
+complaint+none+normal | 小区的污水管网设计不合理，去年暴雨的时候一楼被污水倒灌过两次，至今开发商没有任何整改。
+complaint+none+normal | 物业服务太差了，垃圾好几天不清运，楼道里臭气熏天，打电话给物业就说人手不够，交的物业费都干嘛去了。
+complaint+none+normal | 保安态度恶劣，我问了一句为什么不让我的快递车进，他就开口骂人，请物业公司严肃处理这个保安。
+complaint+none+normal | 楼上天天半夜拖椅子、剁东西，找物业协调了三次，物业只会说我们没有执法权，那我们交物业费是干什么的？
+complaint+none+normal | 小区里有人把一楼住宅改成麻将馆，每天吵到凌晨，还占用消防通道停车，物业视而不见。
+complaint+none+normal | 隔壁楼有业主私自在楼顶搭建阳光房，物业说管不了，城管说要物业先报，到底谁来管？
+complaint+none+normal | 开发商交房时承诺的小区围墙、门禁、监控至今没有建好，小区成了开放式的，经常丢电动车。
+complaint+none+normal | 天然气开户费收了三千多，别的地方早就取消了初装费，我们这里凭什么还收？请价格部门核查。
+complaint+none+normal | 去年楼道里的水管爆过一次，物业拖了一个星期才修，赔偿的事到现在一句话都没有。
+complaint+none+normal | 小区以前发生过电梯困人事件，物业当时说会更换主板，结果一年过去了还是老样子。
+complaint+none+normal | 家里的墙面大面积开裂，找了物业、找了开发商、找了住建局，踢皮球踢了半年，没有一个部门出来解决。
+complaint+none+normal | 这个楼盘的质量问题太多了，渗水、空鼓、裂缝、门窗变形，我们几十户业主联名投诉，希望媒体也关注一下。
+complaint+none+normal | 物业合同到期了，业主大会投票要换物业，老物业赖着不走，还断了业委会办公室的电。
+complaint+none+normal | 维修基金被物业挪用，说是修电梯，可电梯根本没修，要求公开维修基金使用明细。
+complaint+none+normal | 开发商把规划里的绿化带改成了商铺，小区容积率都变了，我们买房时看的沙盘不是这样的。
+complaint+none+normal | 交房时发现实际面积比合同少了三个多平方，开发商拒绝退差价，请住建部门主持公道。
+complaint+none+normal | 你们客服电话永远打不通，打通了就说登记一下，登记了一个月也没人回电，什么服务。
+complaint+none+normal | 修了三次了 还是漏 你们到底有没有会修的师傅
+complaint+none+normal | 说好上午来的 等到下午五点人影都没有 电话也不接 请假白请了
+complaint+none+normal | 我真是服了 报修单提交半个月了 状态还是待处理
+complaint+none+normal | 你们物业是摆设吗 楼道灯坏了两个月没人换
+complaint+none+normal | 维修师傅上门弄得满地都是灰 走的时候也不收拾 还跟我要材料费
+complaint+none+normal | 就这服务还涨物业费？先把路灯修好再说吧
+complaint+none+normal | 电梯停了一个月了 物业就贴了张纸说在等配件 老人天天爬十几楼 你们良心不会痛吗
+complaint+none+normal | 喂 我跟你说 你们那个管家 我找了他四回了 一回都没给我弄好 我七十多岁了跑不动了
+complaint+none+normal | 我家卫生间漏水到楼下 修了好几遍了还是漏 楼下邻居天天来敲门 你们自己跟他解释
+complaint+none+normal | 侬帮帮忙好伐 垃圾房门口臭得来 讲了多少趟了没人弄
+complaint+none+normal | 咋回事嘛 水压一直恁个小 喊了好几回了都没得人来看 我们这些住高层的咋个过
+complaint+none+normal | 俺家这个门都报了三回了 师傅来了瞅一眼就走 啥也不干
+complaint+none+normal | 你哋啲维修师傅约咗又唔嚟 已经第三次喇 我真系好嬲
+complaint+none+normal | 我要投訴 你們物業的工作人員態度太差了
+complaint+none+normal | 投诉一下 小区门口的快递柜被物业收费了 取个快递还要钱
+complaint+none+normal | 售后服务太烂了，新房交付不到一年，问题一大堆，维修永远排不上号。
+complaint+none+normal | 物业经理承诺一周内给答复，现在已经过了二十天，请问这是什么工作效率？
+complaint+none+normal | 第三次投诉同一个问题：地下车库渗水，车顶天天被滴脏，洗车费谁出？
+complaint+none+normal | 小区绿化带被物业改成了收费停车场，原来的树全砍了，业主都不知情。
+complaint+none+normal | 本人对贵司处理楼上漏水一事极不满意，维修拖延近两个月，造成我家木地板全部起拱，要求赔偿损失。
+complaint+none+normal | 致物业公司：贵司于上月擅自停止供暖三日且未作任何通知，严重影响住户生活，特此书面投诉，望予以答复。
+complaint+none+normal | 业主群里大家都在骂 说好的人车分流 现在车在小区里乱窜 差点撞到小孩 物业就是不管
+complaint+none+normal | the developer promised a swimming pool 还有 gym 结果什么都没有 这不是骗人吗
+complaint+none+normal | 楼下烧烤店油烟直接排到我们窗户上，投诉了环保和物业都没用，窗户都不敢开。
+complaint+none+normal | 物业强制要求装修必须用他们指定的施工队，不然就不给办装修许可，这是霸王条款。
+complaint+none+normal | 交了装修押金两年了，验收也通过了，物业就是拖着不退。
+complaint+none+normal | 小区里的健身器材坏了一大半，有个单杠都断了，小孩在那玩很危险，说了多少次都不修。
+complaint+none+normal | 热水管道改造说好十月完工，现在都十二月了还挖得到处是坑，进出都不方便。
+complaint+none+normal | 学区划分跟开发商宣传的不一样，孩子没法上对口学校，我们要求开发商承担责任。
+complaint+none+normal | 为什么我们小区的水费按商业用水收？居民用水凭什么按商业价？多收的钱要退给我们。
+complaint+none+normal | 物业为了省电，晚上十点以后把楼道灯和路灯全关了，老人晚上出来摔了好几次。
+complaint+none+high | 已经停水三天了，物业只说在抢修，家里老人孩子连口热饭都吃不上，到底什么时候来水？
+complaint+none+high | 电梯坏了两个星期还没修，我们住二十六楼，我妈腿脚不好已经一周没下过楼了，今天必须给个结果。
+complaint+none+high | 楼上漏水到我家天花板，报了四天了没人管，现在还在滴，床都搬出卧室了。
+complaint+none+high | 家里唯一的马桶堵了两天，物业推给疏通公司，疏通公司推给物业，今天再不来我就报警了。
+complaint+none+high | 停暖一个星期了 家里才十二度 孩子都冻感冒了 你们说在修 修了一个星期
+complaint+none+high | 物业因为我家没交装修押金就把我家的水电停了，这是违法的，请马上恢复供水供电。
+complaint+none+high | 这个月第四次停电了，今天又从早上停到现在，冰箱里的东西都坏了，供电局和物业谁来负责？
+complaint+none+high | 热水已经一个礼拜不正常了 前后来了两拨人都没弄好 今天又冷水洗澡
+repair+public_area+normal | 小区南门到三号楼那一段的路灯晚上全不亮，走路黑漆漆的，麻烦安排人看一下。
+repair+public_area+normal | 东边那条小路的路灯坏了好几盏
+repair+public_area+normal | 五栋门口的路灯一闪一闪的，晚上看着瘆人。
+repair+public_area+normal | 地下车库B2的灯管坏了一排，停车的时候看不清。
+repair+public_area+normal | 六号楼二单元楼道的声控灯怎么拍都不亮。
+repair+public_area+normal | 小区健身区的跑步机坏了，踩上去不动。
+repair+public_area+normal | 儿童滑梯的边上有个螺丝露出来了，小孩容易刮到，麻烦处理一下。
+repair+public_area+normal | 单元门的闭门器坏了，门一直关不上，风一吹哐哐响。
+repair+public_area+normal | 门禁刷卡没反应，我们单元的人都只能等别人开门。
+repair+public_area+normal | 小区的信报箱门掉了一个。
+repair+public_area+normal | 中心花园旁边的木栈道有几块木板松动了，踩上去会翘。
+repair+public_area+normal | 河边步道的栏杆有一段锈得厉害，麻烦刷刷漆。
+repair+public_area+normal | 车库出口的减速带掉了一截。
+repair+public_area+normal | 三期大门口的人行道砖坏了好几块，下雨就积水。
+repair+public_area+normal | 垃圾分类亭的感应灯不亮了。
+repair+public_area+normal | 小区里靠近幼儿园那段路坑坑洼洼的，电动车骑过去颠得很。
+repair+public_area+normal | 地库的道闸抬杆反应很慢，车要等半天才抬起来。
+repair+public_area+normal | 楼下的雨水篦子堵满了树叶，下雨排不下去。
+repair+public_area+normal | 七栋后面的井盖有点松，车压过去咣当响。
+repair+public_area+normal | 大门的人脸识别坏了 一直识别失败
+repair+public_area+normal | 小区东门那个伸缩门卡住了，只开一半。
+repair+public_area+high | 楼道里的应急灯全不亮，晚上停电的话楼梯间一片黑，今天能来修一下吗。
+repair+public_area+high | 地下车库入口的挡车杆被撞断了，现在车库谁都能进。
+repair+public_area+high | 单元门的电磁锁坏了，门一直开着，外人随便进，今天能不能修好。
+repair+public_area+high | 二号楼楼梯扶手松了，老人扶着都晃，麻烦今天来加固。
+repair+water+normal | 小区的二次供水水箱好久没清洗了，水龙头出来的水有点黄，麻烦安排清洗一下。
+repair+water+normal | 厨房下水有点慢 麻烦有空来通一下
+repair+water+high | 家里水压特别小，洗澡的时候水只有一点点，从昨天开始的。
+repair+water+high | 整个厨房的水龙头都没水了，卫生间有水，今天能来看看吗。
+repair+electrical+normal | 我们楼的电压好像不稳，灯一会亮一会暗，晚上尤其明显。
+repair+electrical+high | 家里空调和热水器一开就跳闸，这两天都没法洗澡。
+repair+wall_floor_ceiling+normal | 卧室墙上的乳胶漆起了一片泡，手一按就掉粉。
+repair+wall_floor_ceiling+normal | 客厅墙皮有一块脱落了 巴掌大小
+repair+wall_floor_ceiling+normal | 阳台地砖裂了两块
+repair+waterproofing+normal | 一下大雨 次卧的窗台下面就湿一片 墙纸都起皱了
+repair+waterproofing+high | 顶楼业主，这两天下雨，屋顶渗水渗到客厅，接了两盆水了。
+repair+fixtures+normal | 主卧卫生间的花洒头漏水，开水的时候到处喷。
+repair+door_window+normal | 卧室的窗户推拉很费劲，轨道好像变形了。
+repair+other+normal | 新风机噪音特别大，晚上睡不着。
+repair+lift+normal | 电梯运行的时候有咔咔的声音，坐着心里发慌。
+repair+lift+high | 我们单元两部电梯都停了，现在没人在里面，但住高层的老人下不了楼。
+repair+water+emergency | 地下室进水了 水已经淹到膝盖了 快派人来抽水
+repair+water+emergency | 楼道里的消防管爆了 水顺着楼梯往下冲 好几层都进水了
+repair+water+emergency | 化粪池满了，粪水从一楼的地漏往外冒，整个大堂都是，臭得不行。
+repair+water+emergency | 暴雨车库里的水越来越深 好多车泡在水里了
+repair+water+emergency | 整栋楼从早上停水到现在一滴都没有，物业也没通知，几百户人家等着用水。
+repair+water+emergency | 我们整个小区都停水了，现在还没来，家里一滴水都没有。
+repair+electrical+emergency | 整个小区都停电了，电梯也停了，现在黑灯瞎火的，什么时候能来电？
+repair+electrical+emergency | 这栋楼从昨晚开始全部停电，到现在还没来，冰箱里的药都要坏了。
+repair+electrical+emergency | 刮大风把电线杆吹歪了，电线耷拉到人行道上，离地面不到一米。
+repair+electrical+emergency | 小区门口有根电线断了掉在地上，还在滋滋冒火星，小孩放学要从这过。
+repair+electrical+emergency | 楼下配电房里在冒烟，有一股烧焦的味道。
+repair+electrical+emergency | 有根电缆从树上垂下来挂在车顶上了，不知道有没有电，谁都不敢靠近。
+repair+gas+emergency | 家里一氧化碳报警器一直在响，人有点头晕。
+repair+gas+emergency | 楼道里一股很重的臭鸡蛋味，好像是哪家燃气漏了。
+repair+wall_floor_ceiling+emergency | 卧室天花板上的石膏突然掉下来一大块砸在床上，剩下的也裂着随时要掉，还好人没在床上。
+repair+wall_floor_ceiling+emergency | 外墙的瓷砖一块一块往下掉，下面就是小区主干道，已经砸坏了一辆车。
+repair+wall_floor_ceiling+emergency | 十二楼外墙保温层鼓出来一大片，风一吹就晃，底下是幼儿园门口。
+repair+wall_floor_ceiling+emergency | 客厅吊顶往下塌了一块，还在掉渣，我们都不敢进客厅。
+repair+wall_floor_ceiling+emergency | 楼顶的装饰构件裂开了 悬在半空 下面每天很多人经过
+repair+wall_floor_ceiling+emergency | 单元门口上面的雨棚歪了，一边已经脱开了，随时会砸下来。
+repair+door_window+emergency | 二十二楼有扇窗户的玻璃裂了，整块往外鼓，下面是人行道，太危险了。
+repair+door_window+emergency | 我家窗框的螺丝全松了，整个窗扇往外歪，楼下是小区的路。
+repair+door_window+emergency | 大风把阳台推拉窗的玻璃吹掉了一块，剩下半块挂在那晃。
+repair+public_area+emergency | 车库出口的道闸杆刚刚砸到一个骑电动车的，现在杆子还在乱抬乱落。
+repair+public_area+emergency | 小孩的手被单元门夹住了拔不出来，快来人！
+repair+public_area+emergency | 小区门口的井盖不见了，露着一个黑洞，晚上路过根本看不到。
+repair+public_area+emergency | 小区路面突然塌了一个大坑，有一米多深，旁边就是人行道。
+repair+public_area+emergency | 儿童乐园的秋千架倒了，压着一个小孩的腿。
+repair+public_area+emergency | 地库的卷帘门落下来压到了一个人，门现在还卡在一半。
+repair+lift+emergency | 孩子的手被电梯门夹住了，电梯不动了，快来！
+repair+lift+emergency | 我在电梯里出不来了 电梯停在十楼和十一楼中间 按铃没人应
+repair+lift+emergency | 喂喂 电梯里关着个老太太 门打不开 你们快点
+repair+water+emergency | 喂 你好 那个我家厨房的管子断了 水一直往外喷 关水的阀门在哪我找不到 快来
+repair+water+emergency | 楼上的水从我家灯里往下流 灯都不敢开 水哗哗的
+repair+electrical+emergency | 我家电表箱着火了 已经打了119 物业也赶紧来人
+repair+electrical+high | 厨房有一排插座没电了 其他房间都正常
+repair+gas+high | 灶台两个火都打不着 没闻到味儿 今天做不了饭了
+enquiry+none+normal | 请问我们小区的房产证大概什么时候可以办下来？需要准备哪些材料？
+enquiry+none+normal | 想问一下交房时间有没有最新的消息，合同上写的是明年六月。
+enquiry+none+normal | 请问小区的车位现在还有在卖的吗？价格大概多少？能不能只租不买？
+enquiry+none+normal | 小区对口的是哪个小学？今年的划片出来了吗？
+enquiry+none+normal | 我刚买的二手房，物业费怎么过户，要带什么证件过去？
+enquiry+none+normal | 请问维修基金交了以后，办房产证的时候还要再交吗？
+enquiry+none+normal | 想咨询一下，我们这栋楼什么时候通天然气，开户需要多少钱？
+enquiry+none+normal | 装修要办什么手续？押金多少？可以周末施工吗？
+enquiry+none+normal | 老师傅你好我想问问那个业主卡在哪里办我年纪大了不会弄手机
+enquiry+none+normal | 请问我上周报的那个卫生间漏水的单子现在排到了吗 不着急 问问
+enquiry+none+normal | 我家房子保修期是几年 墙面开裂还在保修范围吗
+enquiry+none+normal | 请问停车场月卡怎么办理？外来访客车辆怎么收费？
+enquiry+none+normal | 新交房的业主，请问燃气、水、电分别到哪里开户？
+enquiry+none+normal | 你们物业费的收费标准是按建筑面积还是套内面积算的？
+enquiry+none+normal | 请问一下 小区的充电桩可以申请安装吗 需要物业同意吗
+enquiry+none+normal | 我想了解一下，业委会是怎么选出来的，业主可以报名吗？
+enquiry+none+normal | 延期交房的违约金是开发商主动打过来还是我们要去申请？
+enquiry+none+normal | 听说小区要加装电梯，一楼业主需要出钱吗？
+enquiry+none+normal | 小区停水通知上说明天几点开始停？大概停多久？
+enquiry+none+normal | 问下 网签备案查得到了 那契税什么时候交
+other+none+normal | 好的谢谢你们，师傅已经修好了，服务很好。
+other+none+normal | 感谢物业的王师傅，大冷天的帮我们修好了暖气，给你们点个赞。
+other+none+normal | 发错了 不好意思
+other+none+normal | 请问社保卡丢了在哪里补办？
+other+none+normal | 我想问一下公交车103路末班车几点
+other+none+normal | 转人工
+other+none+normal | 嗯嗯 收到
+other+none+normal | 不用来了 我自己把水阀关好了 也不漏了
+"""
+
+TRAIN_EN = """
+repair+public_area+normal | Street light out on the path between block 4 and the parking lot, has been dark for about a week.
+repair+public_area+normal | streetlight flickering all night in front of the main gate
+repair+public_area+normal | The lamp post by the playground is not working.
+repair+public_area+normal | Light on the pole outside building 6 is off.
+repair+public_area+normal | Pothole on the estate road near the north entrance, getting bigger every day.
+repair+public_area+normal | Several paving stones on the walkway to block 2 are loose and rocking.
+repair+public_area+normal | The mailbox door in our lobby is hanging off its hinge.
+repair+public_area+normal | The gym treadmill in the clubhouse has stopped working.
+repair+public_area+normal | Entrance door closer is broken, the door slams every time.
+repair+public_area+normal | Key fob reader at the side gate isn't reading anything.
+repair+public_area+normal | The manhole cover in the car park rattles loudly when cars drive over it.
+repair+public_area+normal | Drain grate by the bike shed is blocked with leaves, water pools after rain.
+repair+public_area+normal | Garage lights on level B1 near spaces 20-30 are out.
+repair+public_area+normal | Handrail on the garden steps is rusty and the paint is flaking.
+repair+public_area+normal | Speed bump at the garage exit is cracked and a piece came off.
+repair+public_area+high | Emergency lights in the stairwell of block 3 are all dead, if the power goes we can't see the stairs.
+repair+public_area+high | The car park barrier is stuck open since this morning, anyone can drive in.
+repair+public_area+high | Front entrance magnetic lock broken, door is wide open all day.
+repair+public_area+high | Railing on the third floor walkway is wobbly, a kid could lean on it.
+repair+public_area+emergency | Manhole cover is missing on the main path, there's just an open hole, someone will fall in.
+repair+public_area+emergency | A sinkhole opened up on the road by the clubhouse, about a metre deep, right where people walk.
+repair+public_area+emergency | The barrier arm at the garage came down on a cyclist and it's still going up and down on its own.
+repair+public_area+emergency | My son's fingers are caught in the lobby door hinge, please send someone now.
+repair+public_area+emergency | The storm drain cover is gone and the hole is open next to the crosswalk, really dangerous at night.
+repair+public_area+emergency | A big tree branch is hanging by a thread over the footpath near the school bus stop.
+repair+electrical+emergency | There's a power line down across the estate road and it's sparking.
+repair+electrical+emergency | Cables hanging from the pole are resting on a parked car, nobody dares to go near.
+repair+electrical+emergency | The whole building has no power since 6am, lifts are out and there are elderly people upstairs.
+repair+electrical+emergency | Entire complex is in a blackout right now, no lights in the corridors.
+repair+electrical+emergency | Smoke coming out of the meter cabinet on the 5th floor.
+repair+electrical+high | No power in the kitchen sockets, rest of the flat is fine.
+repair+electrical+high | exposed wires at the base of the lamp post outside block 1, please cover them
+repair+gas+emergency | The carbon monoxide alarm in our flat keeps going off and my wife feels dizzy.
+repair+gas+emergency | strong rotten egg smell in the stairwell near the 3rd floor
+repair+gas+emergency | CO detector beeping, we opened the windows and left the flat.
+repair+water+emergency | Water main burst on the estate road, water is gushing across the street.
+repair+water+emergency | Sewage is backing up out of the manhole in front of block 5 and running onto the path.
+repair+water+emergency | Basement car park is flooding, water up to the tyres and still rising.
+repair+water+emergency | Water pouring through the ceiling light in my hallway from upstairs.
+repair+water+emergency | The entire building has no water at all since this morning.
+repair+wall_floor_ceiling+emergency | A chunk of plaster fell from the bedroom ceiling onto the bed, the rest is cracked and looks like it will come down.
+repair+wall_floor_ceiling+emergency | Facade tiles are falling off the side of tower 2 onto the walkway below.
+repair+wall_floor_ceiling+emergency | Pieces of concrete are dropping from the balcony above onto the entrance.
+repair+door_window+emergency | A window pane on the 22nd floor is cracked and bulging outwards over the walkway.
+repair+door_window+emergency | Our window frame came loose in the wind and the glass is hanging off, people walk below.
+repair+lift+emergency | My daughter's hand got caught in the lift doors and the lift won't move.
+repair+lift+emergency | Two people stuck in the elevator between floors 8 and 9, alarm button does nothing.
+repair+water+high | Hot water has been off since yesterday, only cold water coming out.
+repair+water+normal | Brown water coming out of the taps this morning, clears after a minute.
+repair+water+high | Fire hydrant by the gate is running and has no cap on it.
+repair+water+normal | Small leak from the water meter box in the corridor.
+repair+waterproofing+normal | Roof leaks into the top floor hallway when it rains, drips onto the landing.
+repair+wall_floor_ceiling+normal | Crack in the living room wall, about a metre long, hairline.
+repair+fixtures+normal | Bathroom sink tap is loose and wobbles when I turn it.
+repair+other+normal | The AC condensate pipe drips on my balcony.
+repair+other+high | No heat in the flat since last night, radiators are cold.
+repair+lift+normal | Lift makes a grinding noise between the 10th and 12th floor.
+repair+door_window+normal | Sliding balcony door is hard to open, the track seems bent.
+complaint+none+normal | The neighbours in 7B play loud music every night until 2am, we complained to management three times and nothing happens.
+complaint+none+normal | Workers from your repair team left dust all over my flat and didn't clean up, very unprofessional.
+complaint+none+normal | This is the third time I report the same leak under the sink. Your technician "fixed" it twice and it's back.
+complaint+none+normal | Your contractor was supposed to come Tuesday, then Thursday, nobody ever showed up and nobody called.
+complaint+none+normal | The developer advertised a shuttle bus and a clubhouse pool. Two years later neither exists. This is false advertising.
+complaint+none+normal | We still don't have our property certificates, four years after handover. Every month it's "next month".
+complaint+none+normal | Handover was delayed by 9 months and nobody has offered the late-delivery compensation in our contract.
+complaint+none+normal | Management charges us for parking in our own building but lets outside cars park for free.
+complaint+none+normal | Being forced to buy a parking space to get the keys to my apartment is outrageous.
+complaint+none+normal | The finish in my flat is nothing like the show flat, cheap fittings everywhere. Not what we paid for.
+complaint+none+normal | Service fee went up again and there is still no breakdown of where the money goes.
+complaint+none+normal | The security guard at gate 2 shouted at my elderly mother. I want an apology.
+complaint+none+normal | Every weekend construction noise from 7am in the flat above, management says they can't do anything.
+complaint+none+normal | Power goes out in our building almost every week and nobody ever explains why.
+complaint+none+normal | Last year the pipes burst in our corridor and the damage to my floor was never compensated.
+complaint+none+normal | People were trapped in this lift twice last month. It keeps breaking and you keep doing nothing.
+complaint+none+normal | Ticket closed as resolved but the street light is still out. Please don't close tickets that aren't fixed.
+complaint+none+normal | I have called your hotline 6 times this week, always on hold, nobody calls back.
+complaint+none+normal | The landlord keeps ignoring the mould in the bathroom, I've told them again and again.
+complaint+none+normal | Boiler fumes from the plant room blow into our windows every day, we've reported it many times.
+complaint+none+normal | honestly the worst management company, garbage not collected for a week and rats in the bin room
+complaint+none+normal | im so done with this. 4th time asking someone to fix the intercom. nobody cares
+complaint+none+normal | The car park is always full of cars that don't belong to residents. Management takes their money.
+complaint+none+high | No heat for the third day in a row, we have a newborn, this has happened every winter.
+complaint+none+high | Lift has been out for two weeks, my father can't leave the 18th floor. Today you must fix it.
+complaint+none+high | Still no hot water after four days and two visits from your people.
+enquiry+none+normal | When will the property ownership certificates be ready for phase 2?
+enquiry+none+normal | Hi, is there any update on the handover date? Our contract says June.
+enquiry+none+normal | Are there still parking spaces for sale, and can I rent one instead?
+enquiry+none+normal | Which primary school is our estate zoned for?
+enquiry+none+normal | How do I register for gas and electricity as a new owner?
+enquiry+none+normal | Could you tell me whether cracks in the plaster are covered by the warranty?
+enquiry+none+normal | Hello, I am new owner from Germany, where do I pay the management fee and can I pay by card?
+enquiry+none+normal | Is there a planned water shutdown this week? I saw a notice but it was only in Chinese.
+enquiry+none+normal | Just checking on my repair request from last Monday, no rush.
+enquiry+none+normal | Do I need permission from management to install an EV charger in my parking space?
+other+none+normal | Thanks, the technician came and fixed it, great job.
+other+none+normal | This is only a test message, please ignore.
+other+none+normal | Sorry wrong chat
+other+none+normal | ok
+other+none+normal | Where can I renew my driving licence?
+other+none+normal | no need to come, I turned the valve off and it stopped
+"""
