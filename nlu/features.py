@@ -10,7 +10,7 @@ import jieba
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from nlu.lexicon import INTENT_CUES
+from nlu.lexicon import DOMAIN, INTENT_CUES
 
 _DIGITS = re.compile(r"\d+")
 _init_lock = threading.Lock()
@@ -63,8 +63,10 @@ def word_tokens(text: str) -> list[str]:
 def cue_tokens(text: str) -> list[str]:
     """Intent cue features from :data:`nlu.lexicon.INTENT_CUES` plus a short-message marker."""
     out = [name for name, rx in INTENT_CUES.items() if rx.search(text)]
+    if not DOMAIN.search(text):
+        out.append("cue_offtopic")
     size = len(text.replace(" ", ""))
-    out.append("len_short" if size <= 4 else "len_mid" if size <= 12 else "len_long")
+    out.append("len_short" if size <= 4 else "len_mid" if size <= 12 else "len_long" if size <= 60 else "len_letter")
     return out
 
 

@@ -89,6 +89,8 @@ _BODY_ZH = "(手|脚|手指|头|胳膊|腿|孩子|小孩|小朋友|宝宝|老人
 DESCRIBED: list[tuple[str, str, str]] = [
     ("wall_floor_ceiling", _ZH, rf"{_OVERHEAD_ZH}{_G}{{0,10}}{_FALL_ZH.format(g=_G)}"),
     ("wall_floor_ceiling", _ZH, r"高空坠物|高空落物"),
+    ("wall_floor_ceiling", _ZH, rf"(外墙|外立面|外墙砖|外墙皮|幕墙|保温层|外墙瓷砖|墙体){_G}{{0,8}}"
+                                r"(大面积|成片|大块|整块)?(脱落|剥落|掉落|掉块|开裂倒塌)"),
     ("door_window", _ZH, rf"{_GLASS_ZH}{_G}{{0,10}}{_FALL_ZH.format(g=_G)}"),
     ("public_area", _ZH, rf"(道闸|闸杆|栏杆机|挡车杆|起落杆|升降杆|抬杆|道杆|自动门|卷帘门|电动门|伸缩门)"
                          rf"{_G}{{0,8}}(砸|打|撞|扫|夹|压)(到|中|伤|倒|了|在)"),
@@ -99,9 +101,9 @@ DESCRIBED: list[tuple[str, str, str]] = [
                         rf"(掉(下来|在|到|地上)|垂(下来|到|在|着)|耷拉|断(了|掉|落|开)|落(在|到)地|搭在|拖在地上|挂在{_G}{{0,4}}(树|车|路|人|栏杆)|倒(了|在))"),
     ("electrical", _ZH, r"(掉落|断落|垂落|断掉|脱落)的?(电线|电缆|高压线)"),
     ("electrical", _ZH, rf"(小区|整栋|整幢|整个楼|整个单元|全楼|全小区|整个小区|整片|片区|我们楼|一栋楼|几栋楼|这栋楼|"
-                        rf"一整栋|全村|整条街){_G}{{0,8}}(都)?(停电|没电|断电|没有电|全黑|一片漆黑)"),
-    ("water", _ZH, rf"(全小区|整个小区|整栋|整幢|整个楼|全楼|我们楼|这栋楼|全村){_G}{{0,8}}"
-                   r"(都)?(停水|没水|断水|没有水)"),
+                        rf"一整栋|全村|整条街){_G}{{0,16}}(都)?(停电|没电|断电|没有电|全黑|一片漆黑)"),
+    ("water", _ZH, rf"(全小区|整个小区|小区|整栋|整幢|整个楼|全楼|我们楼|这栋楼|全村|家里|屋里|全屋){_G}{{0,16}}"
+                   r"(都)?(停水|没水|断水|没有水|没(有)?来水|不来水|一滴水)"),
     ("gas", _ZH, r"一氧化碳|煤气中毒|co(报警|浓度|超标)|燃气中毒"),
     ("public_area", _ZH, rf"(井盖|窨井盖|雨水篦子|篦子|下水道盖|盖板){_G}{{0,6}}"
                          r"(没了|不见|丢|碎|缺失|被偷|破了|翻|塌|掉(下去|了)|翘起|松动|裂开)|"
@@ -221,6 +223,24 @@ INTENT_CUES: dict[str, re.Pattern[str]] = {
         r"no one (came|has)|compensat|refund|unacceptable|terrible|ignored|chasing|delay|workmanship|"
         r"\b(three|four|five|\d) times\b|promised|supposed to|without (any )?notice|responsib|keep saying|"
         r"nothing happens|not fixed|isn't fixed|mess"),
+    # Letters to the centre or to officials: the register of complaints about practice, quality and inaction.
+    "cue_formal_complaint": re.compile(
+        r"多次(反映|投诉|找|联系|报修|沟通)|反映(过|了)?(多次|很多次|好几次)|不作为|推诿|推脱|踢皮球|互相推|无人(管|问|理|处理)|"
+        r"没人(管|理|处理)|至今(未|没|仍|还)|迟迟|久拖|拖了|"
+        r"监管|督促|严查|查处|整改|维权|霸王|强制|强行|乱收费|捆绑|虚假宣传|质价不符|"
+        r"偷工减料|违规|违法|合法吗|说法|讨个|做主|给个交代|赔偿|退房|损失|联名|"
+        r"to whom it may concern|dear (sir|madam|management)|formally|unacceptable|negligen|landlord|false advertising|"
+        r"forced to|outrageous|compensation"),
+    "cue_recurring": re.compile(
+        r"经常|频繁|三天两头|隔三差五|老是|总是|每次|每年|每天|每周|一直|长期|长年|多年|几年|好几个月|几个月|半年|"
+        r"[一二两三四五六七八九十几\d]+(次|回|遍)|又|还是|依然|仍然|"
+        r"every (time|week|day|winter|month)|always|constantly|"
+        r"keeps?|again|repeatedly|several times|for (weeks|months|years)"),
+    "cue_developer": re.compile(
+        r"开发商|售楼|楼盘|交房|延期|房产证|不动产证|产权证|合同|车位|精装|承诺|宣传|配套|学区|验收|备案|网签|"
+        r"developer|handover|certificate|contract|show flat|advertis|parking space"),
+    "cue_thanks": re.compile(r"感谢|表扬|点赞|点个赞|锦旗|辛苦(了|你们)|谢谢(你们|师傅|物业)|服务(很|真|特别)?好|"
+                             r"thank you|thanks (a lot|so much)|great job|well done|appreciate"),
     "cue_other": re.compile(
         r"^(好|ok|okay|嗯|行|收到|谢|多谢|thanks|thank|thx|got it|noted|bye|再见|拜拜|好的|好嘞|好滴|明白|知道)|"
         r"人工|真人|客服|机器人|取消|撤销|不用(来|派|了|麻烦)|不需要|修好了|弄好了|好了 ?不用|发错|错群|没事了|"
@@ -230,3 +250,14 @@ INTENT_CUES: dict[str, re.Pattern[str]] = {
         r"broken|broke|leak|block|clog|crack|loose|stuck|not working|doesn't work|won't|dead|drip|trip|noise|noisy|"
         r"peel|hollow|smell|fell|falling"),
 }
+
+# Words of the home, the estate and the developer. A message with none of them is probably not for a property
+# customer centre (wrong chat, another public service): emitted as the ``cue_offtopic`` feature.
+DOMAIN = re.compile(
+    r"物业|小区|业主|住户|房|楼|栋|单元|户|家|屋|室|厅|厨|卫|阳台|电梯|梯|水|电|燃气|煤气|天然气|气|暖|空调|门|窗|锁|墙|"
+    r"顶|地板|地砖|瓷砖|灯|管|漏|堵|修|坏|车位|车库|停车|保安|开发商|交房|装修|维修|保修|物管|业委会|绿化|垃圾|井盖|"
+    r"路灯|道闸|围墙|噪音|邻居|租|"
+    r"flat|apartment|unit|building|block|estate|tower|lift|elevator|water|power|electric|gas|heat|door|window|lock|"
+    r"wall|ceiling|floor|light|lamp|pipe|leak|drain|sewer|manhole|repair|fix|broken|management|landlord|tenant|owner|"
+    r"parking|garage|gate|neighbo|noise|rent|developer|handover|warranty|street|sidewalk|road|tree"
+)

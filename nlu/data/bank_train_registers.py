@@ -293,3 +293,130 @@ other+none+normal | ok
 other+none+normal | Where can I renew my driving licence?
 other+none+normal | no need to come, I turned the valve off and it stopped
 """
+
+# Second half of the batch: formal first reports (a fault told at length is still a repair when it is the first
+# report), neutral questions about delays and purchases, off-topic messages that are not for a property centre,
+# thanks letters, and more complaints whose fault is only the background.
+TRAIN_ZH_2 = """
+repair+public_area+normal | 您好，我是翠湖苑二期的业主，想反映一下小区北门外那段路的路灯从上周开始就不亮了，晚上下班回来一片漆黑，麻烦物业安排电工检查一下，谢谢。
+repair+public_area+normal | 物业你好，九栋和十栋之间的步道上有一个井盖边缘破了一角，目前还能走人，但是怕时间长了越来越大，麻烦找人换一下。
+repair+public_area+normal | 报修：小区游泳池旁边的淋浴龙头坏了，一直关不紧。
+repair+public_area+normal | 小区中庭的景观灯有一半不亮了，晚上散步的人多，麻烦修一下。
+repair+public_area+normal | 楼下的消防通道指示牌掉了一块，挂在那里歪歪的。
+repair+public_area+normal | 车库入口的坡道防滑条翘起来了，下雨天电动车容易滑。
+repair+public_area+normal | 小区西门岗亭边的护栏被车撞弯了，现在还立着，麻烦有空来修。
+repair+public_area+normal | 三号楼前面的路面下沉了一点，下雨积水，麻烦看看要不要修补。
+repair+public_area+normal | 儿童乐园的跷跷板有一边的扶手掉了。
+repair+public_area+normal | 我们单元一楼大堂的门铃对讲机按了没声音。
+repair+public_area+normal | 地库电梯厅的感应门不会自动开了，要用手推。
+repair+public_area+normal | 小区围墙上的灯带一段不亮了。
+repair+public_area+high | 二期大门的门禁系统全坏了，现在门常开，保安也不在，今天请尽快处理。
+repair+water+normal | 业主报修：本人住十五栋一单元，这几天自来水一开刚开始是浑的，放一会才清，麻烦物业联系水务检查一下水箱。
+repair+water+high | 家里的水压从前天开始特别低，楼上楼下都一样，洗衣机都进不了水，麻烦今天派人查一下。
+repair+electrical+normal | 我家楼道那盏灯的开关面板碎了，按下去没反应。
+repair+electrical+high | 今天早上起来发现家里一半的插座没电了，空开推不上去，冰箱在那一路上，麻烦尽快来人。
+repair+wall_floor_ceiling+normal | 尊敬的物业：我家客厅和主卧的墙面近期出现了几条细小裂缝，长约三四十公分，目前不影响居住，请安排维修人员上门查看是否属于保修范围。
+repair+wall_floor_ceiling+normal | 次卧的木地板有几块翘起来了，走上去咯吱响。
+repair+waterproofing+normal | 阳台靠外墙的那面墙，下雨后会有一条水印，从上往下的，天晴了就干了。
+repair+fixtures+normal | 厨房的油烟机吸力变小了，声音还很大。
+repair+door_window+normal | 入户门的猫眼掉了，外面能看到里面。
+repair+door_window+high | 台风要来了，我家阳台的窗户有一扇关不严，今天能来调一下吗。
+repair+lift+normal | 五栋二单元的电梯门关得很慢，有时候要关好几次才关上。
+repair+lift+high | 八栋的电梯今天早上开始不动了，里面没有人，但是我们楼住了好多老人。
+repair+other+normal | 地暖有一个房间不热，其他房间都正常。
+repair+water+emergency | 快来人 地下车库的消防水管喷了 水柱有一人高
+repair+water+emergency | 我家楼上没人在家 水从他们家门缝里往外流 都流到电梯里了
+repair+electrical+emergency | 楼道里的电箱啪啪响，有火星往外冒，整层都是焦味。
+repair+electrical+emergency | 暴雨把小区的变压器淹了，现在整个小区都没电，还在打火。
+repair+gas+emergency | 邻居家好像燃气泄漏了，整个楼道都是煤气味，敲门没人应。
+repair+wall_floor_ceiling+emergency | 楼顶女儿墙有一大块水泥松动了，下面就是单元出入口，风一吹掉渣。
+repair+door_window+emergency | 十八楼有户人家的窗户整扇掉下来了，砸在楼下草坪上，旁边还有一扇也在晃。
+repair+public_area+emergency | 电动伸缩门夹到一个老人，门还在往里走，快来关电源。
+repair+public_area+emergency | 小区里的一棵大树被风刮倒了压在路上，树枝还搭着电线。
+repair+lift+emergency | 电梯突然往下掉了好几层才停，里面还有三个人，出不来。
+complaint+none+normal | 我们小区路灯坏了快半年了，跟物业说了无数次，每次都说报上去了，到现在一盏都没修。
+complaint+none+normal | 小区电梯经常出故障，不是关人就是突然停，物业一直说在跟维保公司协调，业主天天提心吊胆。
+complaint+none+normal | 交房后才发现小区的消防通道被开发商改成了商铺，出了事消防车都进不来，请有关部门查处。
+complaint+none+normal | 自从换了这家物业，小区卫生越来越差，绿化没人修剪，保安也经常不在岗，物业费却一分没少收。
+complaint+none+normal | 我们几户业主的房子墙面裂缝越来越多，开发商找人来刷了一层腻子就算修好了，这不是糊弄人吗？
+complaint+none+normal | 小区二次供水的水箱常年不清洗，水里有沉淀物，物业收了二次供水费却不干活。
+complaint+none+normal | 物业未经业主同意把楼顶出租给通讯公司装基站，收益归谁了？请公开。
+complaint+none+normal | 开发商承诺的地下车库人防车位只租不售，现在却高价出售，还不给办产权。
+complaint+none+normal | 小区的路面坑坑洼洼好几年了，多次向物业和社区反映，都说没有经费，业主出行很不方便。
+complaint+none+normal | 物业在小区里乱贴小广告、乱摆摊收摊位费，把小区变成了菜市场。
+complaint+none+normal | 楼下商铺开了个KTV，每天晚上闹到两三点，反映给物业和派出所都没用。
+complaint+none+normal | 新交的房子地下室一下雨就积水，开发商说是设计问题，拒绝整改，业主的东西全泡坏了。
+complaint+none+normal | 房屋买卖合同上写的是天然气入户，交房了却只通了电，开发商说要再交钱才给开通。
+complaint+none+normal | 我2019年买的房，合同上写的去年交房，现在楼还没封顶，开发商电话都打不通了。
+complaint+none+normal | 开发商交房时不给钥匙，必须先交一年物业费和装修押金，这合理吗？
+complaint+none+normal | 请问开发商把小区规划的幼儿园改成了售楼部，有没有人管？我们业主强烈要求恢复。
+complaint+none+normal | 物业擅自提高停车费，从每月一百涨到两百，没有开业主大会也没有公示。
+complaint+none+high | 我们这栋楼已经连续四天晚上停水了，白天来一点点，物业说是泵坏了，到现在也没修好，家里做饭洗澡都成问题。
+complaint+none+high | 一个礼拜了，我家卫生间漏水到楼下，物业说要等楼上业主回来才能处理，楼下天天在滴，到底谁来管？
+enquiry+none+normal | 请问我们小区什么时候能通燃气？听说管道已经铺好了。
+enquiry+none+normal | 你好，我想问一下小区的地下车位现在是只卖不租吗？价格是多少？
+enquiry+none+normal | 请问交房以后多久可以办房产证？契税和维修基金是一起交吗？
+enquiry+none+normal | 想咨询一下我们小区对应的中学是哪一所，今年有没有变化？
+enquiry+none+normal | 请问延期交房的话，违约金是怎么计算的？合同上写的是按日万分之一。
+enquiry+none+normal | 小区的业委会什么时候换届？业主可以自荐吗？
+enquiry+none+normal | 请问小区里的充电桩是物业统一装还是自己找人装？
+enquiry+none+normal | 您好，我家的房子是去年交的，墙面出现了一些裂缝，想问问是不是还在保修期内，需要怎么申请？
+enquiry+none+normal | 请问公维基金可以用来修电梯吗？需要多少业主同意？
+enquiry+none+normal | 我是新业主，请问小区的垃圾分类投放时间是几点？
+enquiry+none+normal | 请问下周的停电检修是几点到几点？电梯会停吗？
+enquiry+none+normal | 你们的报修电话是多少？晚上有人值班吗？
+other+none+normal | 请问一下，独生子女证丢了在哪里补办？
+other+none+normal | 我想反映一下103路公交车司机开车太猛了，坐车的老人差点摔倒。
+other+none+normal | 请问农商银行的卡怎么挂失？
+other+none+normal | 市民中心周末上班吗？我要办居住证。
+other+none+normal | 请问医保报销需要哪些材料？
+other+none+normal | 我们村的土地流转款什么时候发？
+other+none+normal | 你好，我的快递显示签收了但是我没收到，是哪家快递员送的？
+other+none+normal | 请问养老金资格认证在手机上怎么操作？
+other+none+normal | 非常感谢物业的李经理和维修班的师傅们，前几天我家水管的问题处理得又快又好，特此表扬。
+other+none+normal | 谢谢你们这么晚了还过来，辛苦了！
+other+none+normal | 给保安小张点个赞，帮我把走丢的孩子送回家了。
+other+none+normal | 好的 明白了 谢谢
+other+none+normal | 在吗
+other+none+normal | 测试一下
+other+none+normal | 我找王经理
+other+none+normal | 不好意思发错群了
+"""
+
+TRAIN_EN_2 = """
+repair+public_area+normal | Hello, the lights along the river path behind our estate have been off for about ten days. Could someone check them?
+repair+public_area+normal | Park bench near the fountain is broken, one slat is missing.
+repair+public_area+normal | The gate intercom at the visitors entrance doesn't ring through to the flats.
+repair+public_area+normal | Bollard light at the car park entrance is smashed.
+repair+public_area+normal | The pavement outside block 8 has a raised slab that people trip on.
+repair+public_area+normal | Pedestrian gate by the bus stop doesn't close by itself anymore.
+repair+public_area+high | The stair lighting in block 2 is out on every floor, it's pitch black in the evening.
+repair+water+normal | Low water pressure in the whole flat since the weekend, please check.
+repair+water+high | Kitchen drain completely blocked, water standing in the sink since this morning.
+repair+electrical+normal | One of the bathroom light switches is loose in the wall.
+repair+wall_floor_ceiling+normal | Some floor tiles in the hallway sound hollow when you walk on them.
+repair+door_window+normal | The balcony door handle came off in my hand.
+repair+lift+normal | The lift display shows the wrong floor numbers.
+repair+electrical+emergency | Wires are dangling from the street lamp by the school gate, one is touching the railing.
+repair+water+emergency | Water is coming in under the front door from the corridor and it's still rising.
+repair+public_area+emergency | The automatic gate closed on a child's bike and the child is stuck, please come now.
+repair+wall_floor_ceiling+emergency | Bits of the ceiling in the lobby keep falling, a big piece just missed a resident.
+complaint+none+normal | I reported the broken street light three weeks ago and got a message saying it was fixed. It is still dark.
+complaint+none+normal | The manhole near my building has been covered with a piece of plywood for two months. Nobody comes to fix it properly.
+complaint+none+normal | Dear Management, I wish to formally complain about the repeated water outages this month, none of which were announced.
+complaint+none+normal | The new owners association fee is far too high and nobody explained how it was calculated.
+complaint+none+normal | Contractors doing the facade work leave rubbish everywhere and start drilling at 7am on Sundays.
+complaint+none+normal | Our flat was handed over with a completely different kitchen from the brochure.
+complaint+none+normal | The dog next door barks all day and the owner ignores our notes. Management says it's not their problem.
+complaint+none+high | It's the fifth day without hot water in our building and your office keeps saying "soon".
+enquiry+none+normal | Hi, what are the office hours of the management office on weekends?
+enquiry+none+normal | When does the warranty on the windows end? We got the keys in March last year.
+enquiry+none+normal | Can I book the clubhouse for a birthday party and how much does it cost?
+enquiry+none+normal | Is the handover of phase 3 still planned for this summer?
+other+none+normal | Can you tell me which bus goes to the airport?
+other+none+normal | How do I apply for a residence permit?
+other+none+normal | Thank you so much to the maintenance team, you were quick and friendly.
+other+none+normal | test
+other+none+normal | hello?
+other+none+normal | sorry, that message was meant for my wife
+"""

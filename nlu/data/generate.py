@@ -265,7 +265,8 @@ def write_registers(held: set[str]) -> int:
     rng = random.Random(20261201)
     out: dict[tuple[str, str], list[str]] = {}
     seen = set(held)
-    for block, noise in ((bank_train_registers.TRAIN_ZH, noise_zh), (bank_train_registers.TRAIN_EN, noise_en)):
+    b = bank_train_registers
+    for block, noise in ((b.TRAIN_ZH + b.TRAIN_ZH_2, noise_zh), (b.TRAIN_EN + b.TRAIN_EN_2, noise_en)):
         for line in _lines(block):
             label, text = (s.strip() for s in line.split("|", 1))
             lang = detect_lang(text)
