@@ -54,7 +54,8 @@ DANGER: list[tuple[str, str, str]] = [
     ("water", _ZH, rf"(全屋|全家|家里|整栋|整个单元|单元|小区|整个){_G}{{0,6}}(都)?(停水|没水|没有水)|"
                    rf"一滴水都没|一点水都没|"
                    r"完全没水|没水了"),
-    ("water", _EN, r"\bburst\b|pipe (burst|broke|split|exploded)|(exploded|split open)|flood(ing|ed)?\b|"
+    ("water", _EN, r"\bburst\b|(pipe|water main|main) (burst|broke|break|split|exploded)|"
+                   r"(exploded|split open)|flood(ing|ed)?\b|"
                    r"water (is )?(pouring|gushing|spraying|everywhere)|(pouring|gushing) (through|from)|"
                    r"\bsewage\b|under water|no water at all|zero water|(whole|entire) (building|flat|apartment) "
                    r"has no water"),
@@ -147,12 +148,14 @@ DESCRIBED: list[tuple[str, str, str]] = [
 PAST_DANGER = re.compile(
     r"上次|之前|去年|前年|上个月|上周|那次|以前|曾经|曾|当时|前段时间|上回|年前|月前|发生过|出现过|经常|多次|屡次|频繁|"
     r"时常|总是|老是|三天两头|隔三差五|每次|每逢|每到|一到(下雨|雨天|夏天|冬天)|几次|好几次|事件|隐患|每年|每天|每周|"
-    r"次数|[一二两三四五六七八九十几\d]+次|看到|新闻|报道|听说|别的小区|其他小区|好几个小区|前期|曾|历史|"
+    r"次数|[一二两三四五六七八九十几\d]+次|看到|新闻|报道|听说|别的小区|其他小区|好几个小区|前期|曾|历史|每晚|天天|"
+    r"每天晚上|一到晚上|every (day|night|week|morning|evening|year)|each (time|year|winter)|all the time|"
     r"last (time|week|month|year|winter|summer)|previously|used to|in the past|every time|often|frequently|"
     r"repeatedly|several times|many times|history of|years ago|months ago|weeks ago"
 )
 SOFT_PAST = re.compile(r"昨天|昨晚|昨日|前天|前几天|yesterday|last night|the other day")
-DANGER_NOW = re.compile(r"现在|正在|还在|目前|此刻|马上|赶紧|快来|快派|快点|又|刚才|刚刚|一直在|\bnow\b|right now|"
+DANGER_NOW = re.compile(r"现在|正在|还在|目前|此刻|马上|赶紧|快来|快派|快点|又(?!一(个|次|起|家))|刚才|刚刚|一直在|"
+                        r"\bnow\b|right now|"
                         r"currently|still|hurry|just now|at the moment|as we speak|again")
 HYPOTHETICAL_DANGER = re.compile(
     r"如果|万一|假如|要是|以防|会不会|是否会|一旦|if i ever|what if|what should i do if|in case|\bif\b|in the event"

@@ -15,7 +15,7 @@ _NOTICE = re.compile(r"通知|不提前|notice|no warning")
 @dataclass(frozen=True)
 class Danger:
     """A danger match: the category it implies, the matched text, whether its category beats the model's
-    (described hazards), and its tense (``now``, ``past`` for history or recurrence, ``hypothetical``)."""
+    (described hazards), and its tense (see :func:`_tense`)."""
 
     category: str
     text: str
@@ -55,7 +55,8 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 
 def _tense(text: str, start: int, end: int) -> str:
-    """``now`` unless the sentence tells the danger as history/recurrence or as a hypothetical."""
+    """``now`` (said to be happening now), ``hypothetical``, ``past`` (history or recurrence), ``recent``
+    (yesterday...) or ``unmarked`` (nothing in the sentence says when)."""
     sent = _sentence(text, start, end)
     if lx.DANGER_NOW.search(sent):
         return "now"
@@ -65,7 +66,7 @@ def _tense(text: str, start: int, end: int) -> str:
         return "past"
     if lx.SOFT_PAST.search(sent):
         return "recent"
-    return "now"
+    return "unmarked"
 
 
 def find_dangers(text: str) -> tuple[list[Danger], list[Danger]]:
@@ -106,8 +107,12 @@ def should_fire(text: str, model_intent: str, dangers: list[Danger] | None = Non
         dangers, _ = find_dangers(text)
     if model_intent == "other" and lx.RESOLVED.search(text):
         return False
+    # In a complaint, an unmarked danger counts only when nothing in the whole message tells history.
+    history = model_intent == "complaint" and bool(lx.PAST_DANGER.search(text) or lx.SOFT_PAST.search(text))
     for d in dangers:
-        if d.tense == "now":
+        if d.tense == "unmarked" and history:
+            continue
+        if d.tense in ("now", "unmarked"):
             if model_intent == "complaint" and _NOTICE.search(text) and not lx.NOW.search(text):
                 continue  # "停水也不提前通知": the complaint is the point, not a danger now
             if model_intent == "enquiry" and lx.HYPOTHETICAL.search(text) and not lx.NOW.search(text):
@@ -162,7 +167,7 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> D
     """
     pos, neg = find_dangers(text)
     if pos and should_fire(text, intent, pos):
-        pos = [d for d in pos if d.tense in ("now", "recent")]
+        pos = [d for d in pos if d.tense in ("now", "unmarked", "recent")]
         cats = [d.category for d in pos]
         forced = next((c for c in lx.PRECEDENCE if c in cats), None)
         forced = forced or next((d.category for d in pos if d.strong), None)

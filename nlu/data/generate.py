@@ -17,6 +17,7 @@ from nlu.data import (
     bank_adversarial,
     bank_test,
     bank_test_new,
+    bank_test_registers,
     bank_train_en,
     bank_train_extra,
     bank_train_registers,
@@ -249,6 +250,13 @@ def main() -> None:
         print(name, sum(len(v) for v in d.values()))  # noqa: T201
     print("test_new", sum(len(v) for v in new.values()))  # noqa: T201
     print("adversarial", len(bank_adversarial.ADVERSARIAL))  # noqa: T201
+    reg: dict[tuple[str, str], list[str]] = {}
+    for line in _lines(bank_test_registers.TEST_REGISTERS):
+        label, text = (s.strip() for s in line.split("|", 1))
+        reg.setdefault((label.replace("+other+", "+misc+"), detect_lang(text)), []).append(text)
+    write_yaml(HERE / "test_registers.yml", [(lb, lang, ts) for (lb, lang), ts in reg.items()])
+    print("test_registers", sum(len(v) for v in reg.values()))  # noqa: T201
+    held |= {normalize(t) for ts in reg.values() for t in ts}
     print("train_registers", write_registers(held | {normalize(t) for t in seen}))  # noqa: T201
 
 
