@@ -146,14 +146,15 @@ class BuiltinEngine:
         intent, urgency, category, probs = self._labels(intent_p, urgency_p, category_p)
         dangers: list[safety.Danger] = []
         if self.use_rules:
-            d = safety.apply_rules(norm, intent, urgency, category)
-            dangers, _ = safety.find_dangers(norm) if not d.danger else ([], [])
+            found = safety.find_dangers(norm)
+            d = safety.apply_rules(norm, intent, urgency, category, found)
+            dangers = found[0]
         else:
             d = safety.Decision(intent, urgency, category if intent == "repair" else None)
         confidence = probs.get(d.intent, 0.0)
         if d.danger or (d.rule and d.rule != "consistency"):
             confidence = max(confidence, RULE_CONFIDENCE)
-        found = entities.extract(short, now)
+        ents = entities.extract(short, now)
         final_intent, final_urgency, final_cat = d.intent, d.urgency, d.category if d.intent == "repair" else None
         earlier = repeat_of(context, norm, final_cat) if final_urgency != "emergency" else None
         if earlier is not None and final_intent in ("repair", "complaint"):
@@ -161,7 +162,7 @@ class BuiltinEngine:
             final_urgency = "high" if final_urgency == "high" else "normal"
             confidence = max(confidence, probs.get("complaint", 0.0), RULE_CONFIDENCE - 0.1)
             if earlier.number:
-                found["repeat_of"] = earlier.number
+                ents["repeat_of"] = earlier.number
         check = (self.use_rules and final_urgency != "emergency" and final_intent in ("repair", "complaint", "enquiry")
                  and safety.needs_safety_check(norm, urgency_p, dangers))
         return Parse(
@@ -170,7 +171,7 @@ class BuiltinEngine:
             category=final_cat,
             lang=lang,
             confidence=round(confidence, 4),
-            entities=found,
+            entities=ents,
             engine=self.name,
             low_confidence=confidence < LOW_CONFIDENCE,
             needs_safety_check=check,

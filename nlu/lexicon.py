@@ -154,7 +154,7 @@ PAST_DANGER = re.compile(
     r"repeatedly|several times|many times|history of|years ago|months ago|weeks ago"
 )
 SOFT_PAST = re.compile(r"昨天|昨晚|昨日|前天|前几天|yesterday|last night|the other day")
-DANGER_NOW = re.compile(r"现在|正在|还在|目前|此刻|马上|赶紧|快来|快派|快点|又(?!一(个|次|起|家))|刚才|刚刚|一直在|"
+DANGER_NOW = re.compile(r"(?<!到)(?<!至)现在|正在|还在|目前|此刻|马上|赶紧|快来|快派|快点|又(?!一(个|次|起|家))|刚才|刚刚|一直在|"
                         r"\bnow\b|right now|"
                         r"currently|still|hurry|just now|at the moment|as we speak|again")
 HYPOTHETICAL_DANGER = re.compile(
@@ -167,11 +167,11 @@ SAFETY_CHECK = re.compile(
     r"电梯{0,1}[^，。！？,.!?]{0,6}(停了|坏了|不动了?|卡住|卡在|停在|故障)|电线(裸露|露在外面)|露(出)?电线|"
     r"焦味|烧焦|糊味|(天花板|吊顶|外墙|墙体|承重墙|梁|顶棚)[^，。！？,.!?]{0,6}(裂缝|开裂|裂开|裂了|下沉|变形)|"
     r"(窗|玻璃|外机|广告牌|吊顶|灯|吊灯)[^，。！？,.!?]{0,6}(松动|晃动|摇晃|松了|晃得)|(护栏|栏杆|扶手)[^，。！？,.!?]{0,6}"
-    r"(断|松|坏|缺|没了|倒)|塌陷|下陷|安全隐患|很危险|太危险|危险|"
+    r"(断|松|坏|缺|没了|倒)|塌陷|下陷|安全隐患|很危险|太危险|"
     r"leak(ing)? (badly|a lot|heavily)|(water|it) (is |keeps )?(coming|running|pouring|dripping) (in|through|down)|"
     r"won't stop|(lift|elevator).{0,20}(stuck|stopped|broken down|not moving)|exposed wires?|burning smell|"
-    r"smell of burning|crack(s|ed)? in the (ceiling|wall|facade|beam)|loose (window|pane|glass|panel|railing)|"
-    r"railing.{0,15}(broken|loose|missing)|caving|cave[ds]? in|unsafe|danger(ous)?|hazard"
+    r"smell of burning|crack(s|ed)? in the (ceiling|wall|facade|beam)|(ceiling|facade|beam).{0,20}crack|loose (window|pane|glass|panel|railing)|"
+    r"railing.{0,15}(broken|loose|missing)|caving|cave[ds]? in|very dangerous|safety hazard"
 )
 
 # A door that cannot close or lock is an emergency only at night.
@@ -194,7 +194,7 @@ HOB_FAIL = re.compile(
 
 NEG_ZH = re.compile(r"(没有|没(?!法)|不是|并不|不再|无(?!法)|不像|未|别)")
 NEG_EN = re.compile(r"\b(no|not|nobody|never|without|none|isnt|wasnt)\b|n't|n’t")
-POST_NEG_ZH = re.compile(r"^[^，。！？,!?;；]{0,6}(没有了|没了|已经好了|修好了|已处理|已经处理|停了|消失了|散了)")
+POST_NEG_ZH = re.compile(r"^[^，。！？,!?;；\s]{0,6}(没有了|没了|已经好了|修好了|已处理|已经处理|停了|消失了|散了)")
 POST_NEG_EN = re.compile(r"^[^,.!?;]{0,12}?('s|'?s| is| has| have)? ?(gone|stopped|over|cleared|been fixed|fine now|"
                          r"ok now|no longer)\b")
 HYPOTHETICAL = re.compile(r"如果|万一|假如|要是|以防|if i ever|what if|what should i do if|in case")

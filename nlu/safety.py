@@ -153,7 +153,8 @@ class Decision:
     danger: bool = False
 
 
-def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> Decision:
+def apply_rules(text: str, intent: str, urgency: str, category: str | None,
+                found: tuple[list[Danger], list[Danger]] | None = None) -> Decision:
     """Combine model labels with the safety rules and the LABELS.md consistency constraints.
 
     Args:
@@ -161,11 +162,12 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> D
         intent: Model intent.
         urgency: Model urgency.
         category: Model repair category (ignored unless the final intent is ``repair``).
+        found: :func:`find_dangers` of ``text`` if the caller already has it.
 
     Returns:
         The final decision; ``rule`` names the rule that changed the model's answer, if any.
     """
-    pos, neg = find_dangers(text)
+    pos, neg = found if found is not None else find_dangers(text)
     if pos and should_fire(text, intent, pos):
         pos = [d for d in pos if d.tense in ("now", "unmarked", "recent")]
         cats = [d.category for d in pos]
@@ -187,6 +189,9 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None) -> D
         return Decision(intent, urgency, None)
     if urgency == "emergency" and neg and not pos:
         return Decision(intent, "high", category, "negation")
+    if urgency == "emergency" and pos and all(d.tense == "hypothetical" for d in pos):
+        # "如果天花板掉下来砸到人怎么办": a worry, not a report; the bot asks the safety question instead.
+        return Decision(intent, "high", category, "hypothetical")
     if urgency == "emergency" and lx.DOOR_FAIL.search(text) and lx.DAY.search(text) and not lx.NIGHT.search(text):
         return Decision(intent, "high", category, "daytime-door")
     return Decision(intent, urgency, category)
