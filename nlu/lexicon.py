@@ -154,7 +154,8 @@ PAST_DANGER = re.compile(
     r"repeatedly|several times|many times|history of|years ago|months ago|weeks ago"
 )
 SOFT_PAST = re.compile(r"昨天|昨晚|昨日|前天|前几天|yesterday|last night|the other day")
-DANGER_NOW = re.compile(r"(?<!到)(?<!至)现在|正在|还在|目前|此刻|马上|赶紧|快来|快派|快点|又(?!一(个|次|起|家))|刚才|刚刚|一直在|"
+DANGER_NOW = re.compile(r"(?<!到)(?<!至)现在|正在|还在|目前|此刻|马上|赶紧|快来|快派|快点|又(?!一(个|次|起|家))|"
+                        r"刚才|刚刚|一直在|"
                         r"\bnow\b|right now|"
                         r"currently|still|hurry|just now|at the moment|as we speak|again")
 HYPOTHETICAL_DANGER = re.compile(
@@ -170,7 +171,8 @@ SAFETY_CHECK = re.compile(
     r"(断|松|坏|缺|没了|倒)|塌陷|下陷|安全隐患|很危险|太危险|"
     r"leak(ing)? (badly|a lot|heavily)|(water|it) (is |keeps )?(coming|running|pouring|dripping) (in|through|down)|"
     r"won't stop|(lift|elevator).{0,20}(stuck|stopped|broken down|not moving)|exposed wires?|burning smell|"
-    r"smell of burning|crack(s|ed)? in the (ceiling|wall|facade|beam)|(ceiling|facade|beam).{0,20}crack|loose (window|pane|glass|panel|railing)|"
+    r"smell of burning|crack(s|ed)? in the (ceiling|wall|facade|beam)|(ceiling|facade|beam).{0,20}crack|"
+    r"loose (window|pane|glass|panel|railing)|"
     r"railing.{0,15}(broken|loose|missing)|caving|cave[ds]? in|very dangerous|safety hazard"
 )
 

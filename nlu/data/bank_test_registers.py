@@ -77,7 +77,7 @@ other+none+normal | 请问去火车站坐几路车？
 other+none+normal | 我想咨询一下残疾证怎么办理。
 other+none+normal | 谢谢你们的维修师傅，态度特别好，修得也快。
 other+none+normal | 不好意思 刚才那条发错了
-other+none+normal | 嗯
+other+none+normal | 好的呀 知道啦
 other+none+normal | How can I get a copy of my birth certificate translated?
 other+none+normal | thanks guys, all sorted now
 other+none+normal | wrong number sorry
