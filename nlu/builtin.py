@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from datetime import datetime
 from pathlib import Path
 
 from nlu import entities, safety
+from nlu.context import apply_context
 from nlu.fast import FastModel
 from nlu.features import clean_for_model, init_jieba
 from nlu.lang import detect_lang
 from nlu.model import Model, ensure_trained, load
 from nlu.normalize import normalize
-from nlu.types import LOW_CONFIDENCE, OwnerContext, Parse, TicketRef
+from nlu.types import LOW_CONFIDENCE, OwnerContext, Parse
 
 RULE_CONFIDENCE = 0.95
 # The model alone may call an emergency only when fairly sure; the rule layer carries recall. Chosen by
@@ -23,51 +23,11 @@ MODEL_EMERGENCY_MIN = 0.5
 # owner's opening and closing usually carry the request). Storage always keeps the full text.
 MAX_MODEL_CHARS = 1200
 _TAIL_CHARS = 300
-# "The problem is back / still not fixed": with a matching earlier ticket this makes a repeat (a complaint).
-REPEAT = re.compile(
-    r"又|还是|还在|仍然|依然|多次|再次|反复|一再|至今|到现在|一直(没|不|都)|还没(修|弄|处理|解决|好)|没修好|没弄好|没解决|"
-    r"第[二三四五六七八九十\d]次|[两三四五六七八九十\d]次了|老问题|同样的问题|"
-    r"\bagain\b|\bstill\b|keeps?|same (problem|issue|leak|fault)|not (been )?fixed|came back|back again|"
-    r"once more|second time|third time|(two|three|several) times"
-)
-
-
-# Categories owners and staff confuse for the same problem (a repeat may be filed under either).
-_RELATED = {"water": "wet", "fixtures": "wet", "waterproofing": "wet", "door_window": "shell",
-            "wall_floor_ceiling": "shell"}
-
-
 def bounded(text: str, limit: int = MAX_MODEL_CHARS) -> tuple[str, bool]:
     """``text`` cut to its head and tail when longer than ``limit`` characters; and whether it was cut."""
     if len(text) <= limit:
         return text, False
     return text[: limit - _TAIL_CHARS] + " " + text[-_TAIL_CHARS:], True
-
-
-def repeat_of(context: OwnerContext | None, text: str, category: str | None) -> TicketRef | None:
-    """The owner's earlier ticket that ``text`` says is back or still unfixed, if any.
-
-    A ticket matches when it has the message's repair category (or a closely related one: water/fixtures/
-    waterproofing, door_window/wall_floor_ceiling), or, the message's category unknown, when it is an open
-    repair; a unit named in both must agree. Without a repeat wording nothing matches: history
-    alone does not make a new fault a complaint.
-    """
-    if context is None or not context.tickets or not REPEAT.search(text):
-        return None
-    for t in context.tickets:
-        if t.unit and context.unit and t.unit != context.unit:
-            continue
-        if category and t.category == category:
-            return t
-    for t in context.tickets:  # a sink leak filed as water and reported again as fixtures is the same problem
-        if t.unit and context.unit and t.unit != context.unit:
-            continue
-        if category and t.category and _RELATED.get(category) == _RELATED.get(t.category, "-"):
-            return t
-    for t in context.tickets:
-        if t.status == "open" and t.category and category is None:
-            return t
-    return None
 
 
 class BuiltinEngine:
@@ -166,11 +126,9 @@ class BuiltinEngine:
         if d.danger or (d.rule and d.rule != "consistency"):
             confidence = max(confidence, RULE_CONFIDENCE)
         ents = entities.extract(short, now)
-        final_intent, final_urgency, final_cat = d.intent, d.urgency, d.category if d.intent == "repair" else None
-        earlier = repeat_of(context, norm, final_cat) if final_urgency != "emergency" else None
-        if earlier is not None and final_intent in ("repair", "complaint"):
-            final_intent, final_cat = "complaint", None
-            final_urgency = "high" if final_urgency == "high" else "normal"
+        final_intent, final_urgency, final_cat, earlier = apply_context(
+            context, norm, d.intent, d.urgency, d.category if d.intent == "repair" else None)
+        if earlier is not None:
             confidence = max(confidence, probs.get("complaint", 0.0), RULE_CONFIDENCE - 0.1)
             if earlier.number:
                 ents["repeat_of"] = earlier.number

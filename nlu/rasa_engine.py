@@ -226,12 +226,14 @@ class RasaEngine:
         """False between a failure and the next successful call."""
         return self._healthy
 
-    def parse(self, text: str, now: datetime | None = None) -> Parse:
+    def parse(self, text: str, now: datetime | None = None, context: Any = None) -> Parse:
         """Label one message with Rasa, or with the fallback engine while Rasa is unavailable.
 
         Args:
             text: The message.
             now: The reference time for relative dates in entities (default: now).
+            context: Optional :class:`nlu.types.OwnerContext`; a repeat of an earlier ticket becomes a complaint,
+                as in the builtin engine.
 
         Returns:
             A Parse with ``engine="rasa"``, or the fallback's Parse with ``engine="builtin-fallback"``.
@@ -243,16 +245,16 @@ class RasaEngine:
         if not payload.strip():
             return Parse("other", "normal", None, detect_lang(text), 1.0, {}, ENGINE_NAME)
         if self.fallback is not None and time.monotonic() < self._skip_until:
-            return self._fallback_parse(text, now)
+            return self._fallback_parse(text, now, context)
         try:
             data = self._post_parse(payload)
         except RasaUnavailable as exc:
             self._mark_down(str(exc))
             if self.fallback is None:
                 raise
-            return self._fallback_parse(text, now)
+            return self._fallback_parse(text, now, context)
         self._mark_up()
-        return self._to_parse(text, payload, data, now)
+        return self._to_parse(text, payload, data, now, context)
 
     def warm_up(self) -> bool:
         """Check the server and its model (``GET /status``), send one parse, and warm the fallback.
@@ -314,7 +316,8 @@ class RasaEngine:
         if not resp.is_success:
             raise RasaUnavailable(f"Rasa at {self.url} answered HTTP {resp.status_code}: {resp.text[:200]!r}")
 
-    def _to_parse(self, text: str, payload: str, data: dict[str, Any], now: datetime | None) -> Parse:
+    def _to_parse(self, text: str, payload: str, data: dict[str, Any], now: datetime | None,
+                  context: Any = None) -> Parse:
         name = str(data["intent"].get("name") or "")
         try:
             intent, category, urgency = labels_from_rasa(name)
@@ -334,19 +337,27 @@ class RasaEngine:
         confidence = intent_confidence(data, intent)
         if rule and rule != "consistency":
             confidence = max(confidence, RULE_CONFIDENCE)
+        entities = self._entities(text, now)
+        if context is not None:
+            from nlu.context import apply_context
+
+            intent, urgency, category, earlier = apply_context(context, payload, intent, urgency, category)
+            if earlier is not None and earlier.number:
+                entities["repeat_of"] = earlier.number
         return Parse(
             intent=intent,
             urgency=urgency,
             category=category,
             lang=detect_lang(text),
             confidence=round(min(max(confidence, 0.0), 1.0), 6),
-            entities=self._entities(text, now),
+            entities=entities,
             engine=ENGINE_NAME,
         )
 
-    def _fallback_parse(self, text: str, now: datetime | None) -> Parse:
+    def _fallback_parse(self, text: str, now: datetime | None, context: Any = None) -> Parse:
         assert self.fallback is not None
-        parse = self.fallback.parse(text, now=now)
+        parse = self.fallback.parse(text, now=now, context=context) if context is not None else \
+            self.fallback.parse(text, now=now)
         return Parse(
             intent=parse.intent,
             urgency=parse.urgency,

@@ -48,7 +48,7 @@ MODEL_PREFIX = "anju-nlu-"
 KEEP_MODELS = 3
 
 # Only these splits are training data; test.yml and adversarial.yml must never reach a model.
-HELD_OUT = frozenset({"test.yml", "adversarial.yml"})
+HELD_OUT = frozenset({"test.yml", "test_new.yml", "test_registers.yml", "adversarial.yml"})
 # Rasa reads `[text](entity)`, `[text]{...}` and `[text][...]` inside examples as entity annotations.
 _ENTITY_MARKUP = re.compile(r"\[[^\]]+\](\(|\{|\[)")
 
