@@ -95,6 +95,8 @@ DESCRIBED: list[tuple[str, str, str]] = [
     ("door_window", _ZH, rf"{_GLASS_ZH}{_G}{{0,10}}{_FALL_ZH.format(g=_G)}"),
     ("public_area", _ZH, rf"(道闸|闸杆|栏杆机|挡车杆|起落杆|升降杆|抬杆|道杆|自动门|卷帘门|电动门|伸缩门)"
                          rf"{_G}{{0,8}}(砸|打|撞|扫|夹|压)(到|中|伤|倒|了|在)"),
+    ("lift", _ZH, rf"电梯门?{_G}{{0,4}}(夹住|夹着|夹到|卡住)(了)?{_G}{{0,6}}"
+                  r"(人|孩子|小孩|老人|手|脚|书包|衣服|宠物|狗)"),
     ("public_area", _ZH, rf"被(门|电梯门|道闸|闸杆|自动门|卷帘门|电动门|伸缩门|旋转门){_G}{{0,3}}(夹|砸|撞|压)"),
     ("public_area", _ZH, rf"{_BODY_ZH}{_G}{{0,4}}(被)?(夹住|夹在|卡住了|卡在|卷进|卷入|困在|困住|压在|出不来)"),
     ("public_area", _ZH, rf"(夹|卡|困|压)(住|到)了?{_G}{{0,2}}(孩子|小孩|小朋友|宝宝|老人|人|手|脚|手指)"),
@@ -124,12 +126,13 @@ DESCRIBED: list[tuple[str, str, str]] = [
     ("door_window", _EN, r"(window|pane|glass).{0,40}(bulging|bowing|popping out|hanging (loose|off|by)|"
                          r"about to (fall|drop|pop|give)|over (the |a )?(walkway|sidewalk|entrance|street|path))"),
     ("public_area", _EN, r"(barrier|gate arm|boom( arm)?|parking arm|arm of the gate|gate).{0,40}(hit|hitting|struck|"
-                         r"swinging|came down on|slammed (on|into))"),
+                         r"swinging|came down on|dropped on|fell on|slammed (on|into))"),
     ("public_area", _EN, r"(hand|finger|fingers|foot|leg|arm|head|child|kid|son|daughter|baby|toddler|someone|dog)"
                          r"('s)?.{0,20}(caught|stuck|trapped|jammed|pinned) (in|under|between)"),
     ("electrical", _EN, r"(downed|down|fallen|hanging|dangling|sparking|live|snapped) (power |electric(al)? |utility )?"
-                        r"(wires?|cables?|lines?)|(wires?|cables?|power lines?).{0,30}(down on|hanging|dangling|"
-                        r"on the (ground|sidewalk|street|car|road)|resting on|fell|fallen|snapped)"),
+                        r"(wires?|cables?|lines?)|(wires?|cables?|power lines?).{0,30}(down on|hanging|dangling|lying|"
+                        r"on the (ground|sidewalk|street|car|road|footpath|pavement|path|walkway)|resting on|fell|"
+                        r"fallen|snapped)"),
     ("electrical", _EN, r"(whole|entire) (building|block|estate|complex|street|compound|tower).{0,25}"
                         r"(no power|without power|"
                         r"no electricity|blackout|power (is )?(out|off))|(power|blackout).{0,20}(whole|entire) "
@@ -149,7 +152,8 @@ PAST_DANGER = re.compile(
     r"上次|之前|去年|前年|上个月|上周|那次|以前|曾经|曾|当时|前段时间|上回|年前|月前|发生过|出现过|经常|多次|屡次|频繁|"
     r"时常|总是|老是|三天两头|隔三差五|每次|每逢|每到|一到(下雨|雨天|夏天|冬天)|几次|好几次|事件|隐患|每年|每天|每周|"
     r"次数|[一二两三四五六七八九十几\d]+次|看到|新闻|报道|听说|别的小区|其他小区|好几个小区|前期|曾|历史|每晚|天天|"
-    r"每天晚上|一到晚上|every (day|night|week|morning|evening|year)|each (time|year|winter)|all the time|"
+    r"每天晚上|一到晚上|一下雨就|一刮风就|一到.{0,4}就|动不动就|一年到头|"
+    r"every (day|night|week|morning|evening|year)|each (time|year|winter)|all the time|whenever|"
     r"last (time|week|month|year|winter|summer)|previously|used to|in the past|every time|often|frequently|"
     r"repeatedly|several times|many times|history of|years ago|months ago|weeks ago"
 )

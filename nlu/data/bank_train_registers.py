@@ -420,3 +420,89 @@ other+none+normal | test
 other+none+normal | hello?
 other+none+normal | sorry, that message was meant for my wife
 """
+
+# Third part: complaints whose fault is only the background (inaction, recurrence, months without a fix), plain
+# questions about delays and purchases with no anger, hazards to passers-by in long formal letters.
+TRAIN_ZH_3 = """
+complaint+none+normal | 我们楼的下水道长期堵塞，污水漫到楼道里，向物业反映了不下十次，物业只是派人掏一掏，过几天又堵，根本没有从源头解决。
+complaint+none+normal | 小区路灯坏了大半年，物业说没钱修，社区说归物业管，业主晚上只能打着手电走路，到底有没有人管？
+complaint+none+normal | 本小区的电梯自交付以来故障不断，今年已停运十余次，维保单位敷衍了事，恳请质监部门介入检查。
+complaint+none+normal | 楼顶防水层做得很差，顶楼几户每逢下雨必漏，开发商维修了几次都是表面功夫，现在干脆不接电话了。
+complaint+none+normal | 小区内道路破损严重，坑洼不平，雨天积水，老人小孩经常摔跤，物业以没有维修资金为由一拖再拖。
+complaint+none+normal | 我家楼下的化粪池每年夏天都往外冒，臭味熏天，跟物业说了好几年，就是不彻底整改。
+complaint+none+normal | 地下车库的排水泵坏了很久，一下雨车库就积水，物业一直说在等审批，业主的车已经泡过两次了。
+complaint+none+normal | 小区供水水压长期不足，高层住户白天基本没水，晚上十二点以后才有，反映多次无果。
+complaint+none+normal | 开发商在交房时承诺一年内完成小区绿化和路灯安装，现在三年过去了，小区还是黄土一片。
+complaint+none+normal | 物业长期不作为：垃圾乱堆、绿化荒废、门禁损坏、监控失灵，业主多次开会要求整改，物业置若罔闻。
+complaint+none+normal | 楼道墙面的裂缝从交房时就有，我们报了无数次，开发商每次派人刷一遍漆就走，裂缝越来越宽。
+complaint+none+normal | 这个月停了三次电，每次都是晚上，供电公司说是小区变压器容量不够，开发商当初为什么装这么小的？
+complaint+none+normal | 买的时候说是地暖，交房才知道要业主自己另外花钱装，售楼人员当初的承诺全部不认账。
+complaint+none+normal | 物业违规把消防通道划成停车位收费，一旦着火后果不堪设想，请消防部门查处。
+complaint+none+normal | 我要投诉小区门口的商户长期占道经营，油烟噪音扰民，城管来了一次就再也不管了。
+complaint+none+normal | 业主委员会成立两年，从未公开过任何账目，我们怀疑与物业存在利益输送。
+complaint+none+normal | 退休老人，家住七楼没电梯，开发商当初承诺加装，收了钱到现在连个影都没有。
+complaint+none+normal | 你们这个小区门禁形同虚设，外卖快递随便进，上周我家隔壁还被偷了，物业说不归他们管。
+complaint+none+normal | 房子漏水的问题从去年拖到今年，墙都泡烂了，开发商和物业互相推诿，业主投诉无门。
+complaint+none+normal | 小区里的健身器材锈得不成样子，有的螺丝都松了，小孩玩的时候差点出事，物业说没有预算。
+complaint+none+normal | 热力公司每年供暖都不达标，室内温度不到十六度，打电话投诉只会说在调试。
+complaint+none+normal | 开发商把地下室卖给别人当仓库，天天有货车进出小区，噪音大还不安全。
+complaint+none+normal | 我们小区旁边的工地晚上十一点还在打桩，反映过环保局和住建局，一点用都没有。
+complaint+none+normal | 交房时入户门是坏的，开发商说换，等了四个月还没换，我们只能自己买锁先凑合。
+complaint+none+high | 我们单元的电梯已经坏了二十多天，一直说等配件，我家有个坐轮椅的老人，已经一个月没下过楼了，请今天给个明确说法。
+complaint+none+high | 整栋楼断水第二天了，物业只在群里发了一句抢修中，没有任何送水安排，老人孩子怎么过？
+enquiry+none+normal | 您好，请问我们小区的不动产权证是统一办理还是业主自己去办？大概什么时候可以领？
+enquiry+none+normal | 想了解一下小区地下车位的产权情况，是可以买断的还是只有使用权？
+enquiry+none+normal | 请问小区配套的幼儿园什么时候开园？是公办还是民办？
+enquiry+none+normal | 请问开发商说的延期交房通知是真的吗？新的交房时间是几月份？
+enquiry+none+normal | 您好，我们家户口想迁到新房，需要房产证吗？还是有购房合同就可以？
+enquiry+none+normal | 请问小区的燃气初装费是多少？可以分期吗？
+enquiry+none+normal | 请问小区周边规划的公交站什么时候建？
+enquiry+none+normal | 老房子想加装电梯，请问需要哪些手续，政府有没有补贴？
+enquiry+none+normal | 请问物业费是按年交还是可以按季度交？有没有优惠？
+enquiry+none+normal | 你好 请问一下 我们这个楼盘有没有通过竣工验收
+enquiry+none+normal | 请问房屋维修基金怎么查询余额？
+enquiry+none+normal | 想问下小区可以养大型犬吗 有什么规定
+repair+public_area+normal | 尊敬的物业，小区三号门外侧人行道上的一块路面砖松动翘起，行人容易绊倒，请派人修补。
+repair+public_area+normal | 您好，小区中心广场的几盏路灯从前天开始不亮，请安排检修。
+repair+public_area+normal | 我们单元门口的下水道篦子被压坏了，凹下去一块。
+repair+public_area+normal | 反映一下，小区南侧围墙上的铁栏杆断了两根，有缝可以钻人。
+repair+public_area+high | 小区主路上的一盏路灯灯杆被车撞歪了，斜着立在路边，请今天来看一下。
+repair+water+normal | 楼道里的消防水管接头在滴水，地上湿了一小片。
+repair+water+high | 我们这一户今天上午开始没热水了，燃气热水器点不着，其他都正常。
+repair+public_area+emergency | 小区幼儿园门口的排水沟盖板被人拿走了，沟有半米深，小孩一脚就踩进去了。
+repair+public_area+emergency | 刮台风把小区门口的广告牌吹得摇摇晃晃，一边的螺丝已经掉了，底下是公交站。
+repair+wall_floor_ceiling+emergency | 您好，我楼上邻居家阳台外面的水泥块一直往下掉，刚刚掉了一块拳头大的砸在我家雨棚上，楼下是小区的过道。
+repair+wall_floor_ceiling+emergency | 老楼的楼梯间天花板大面积起鼓开裂，今天掉下来一块，差点砸到上楼的老人。
+repair+electrical+emergency | 小区从昨天晚上九点开始全部停电，到现在还没来电，几千户人家没电，电梯停运。
+repair+electrical+emergency | 楼下的电缆井在冒烟，井盖缝里往外冒白烟，有股塑料烧焦的味道。
+repair+water+emergency | 下暴雨小区地势低洼的那几栋一楼全进水了，水还在往上涨，有老人困在家里出不来。
+repair+water+emergency | 路边的主水管爆了，水柱冲起两米多高，小区门口已经成河了。
+repair+gas+emergency | 厨房燃气表那里嘶嘶响，闻着有股怪味，我把阀门关了，还是有味道。
+"""
+
+TRAIN_EN_3 = """
+complaint+none+normal | The sewer in front of our building backs up every time it rains and the city and management blame each other.
+complaint+none+normal | Our estate road has had potholes for a year. We reported them many times, still nothing.
+complaint+none+normal | The elevator in tower B broke down 9 times this year. The maintenance company just resets it.
+complaint+none+normal | Street lights on our block have been out for months despite several complaints.
+complaint+none+normal | There's a leak in the garage ceiling that management has ignored since spring. My car is stained.
+complaint+none+normal | Tenant upstairs keeps running the washing machine at 3am. Management won't do anything.
+complaint+none+normal | We were told the amenities would be finished by handover. Still a construction site a year later.
+complaint+none+high | Our whole building has had no water since yesterday and all management did was post a notice. Old people here need water today.
+enquiry+none+normal | Could you tell me when the parking spaces in the basement go on sale?
+enquiry+none+normal | What documents do I need to collect my property certificate?
+enquiry+none+normal | Is the new school next to the estate open for registration this year?
+enquiry+none+normal | Hi, I'm renting in block 9. Who do I contact for repairs, the landlord or you?
+repair+public_area+normal | Light pole at the corner of the estate road is dark.
+repair+public_area+normal | Catch basin by the playground is clogged with leaves.
+repair+public_area+normal | Sidewalk slab raised by tree roots near block 3, tripping hazard.
+repair+public_area+high | Fire exit door on the ground floor won't latch, it swings open.
+repair+public_area+emergency | The metal grate over the drain is missing at the crosswalk, the hole is about knee deep.
+repair+public_area+emergency | Large sign on the clubhouse roof is coming loose in the wind over the entrance.
+repair+electrical+emergency | Live cable hanging from the lamp post down to the ground near the bus stop.
+repair+water+emergency | Water gushing up from the road at the estate entrance, looks like the main broke.
+repair+wall_floor_ceiling+emergency | Chunks of render are falling off the building front onto the pavement where people walk.
+repair+gas+emergency | Smell of gas near the meters in the basement, really strong.
+other+none+normal | What time does the post office close today?
+other+none+normal | Please disregard my last message.
+"""
