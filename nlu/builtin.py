@@ -127,7 +127,7 @@ class BuiltinEngine:
             confidence = max(confidence, RULE_CONFIDENCE)
         ents = entities.extract(short, now)
         final_intent, final_urgency, final_cat, earlier = apply_context(
-            context, norm, d.intent, d.urgency, d.category if d.intent == "repair" else None)
+            context, norm, d.intent, d.urgency, d.category if d.intent == "repair" else None, category)
         if earlier is not None:
             confidence = max(confidence, probs.get("complaint", 0.0), RULE_CONFIDENCE - 0.1)
             if earlier.number:

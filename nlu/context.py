@@ -25,8 +25,8 @@ def repeat_of(context: OwnerContext | None, text: str, category: str | None) -> 
     """The owner's earlier ticket that ``text`` says is back or still unfixed, if any.
 
     A ticket matches when it has the message's repair category (or a closely related one: water/fixtures/
-    waterproofing, door_window/wall_floor_ceiling), or, the message's category unknown, when it is an open
-    repair; a unit named in both must agree. Without a repeat wording nothing matches: history
+    waterproofing, door_window/wall_floor_ceiling), or, the message's category unknown, when it is the owner's
+    only open repair; a unit named in both must agree. Without a repeat wording nothing matches: history
     alone does not make a new fault a complaint.
     """
     if context is None or not context.tickets or not REPEAT.search(text):
@@ -41,20 +41,21 @@ def repeat_of(context: OwnerContext | None, text: str, category: str | None) -> 
             continue
         if category and t.category and _RELATED.get(category) == _RELATED.get(t.category, "-"):
             return t
-    for t in context.tickets:
-        if t.status == "open" and t.category and category is None:
-            return t
+    open_repairs = [t for t in context.tickets if t.status == "open" and t.category]
+    if category is None and len(open_repairs) == 1:  # the category unknown: only an unambiguous open ticket
+        return open_repairs[0]
     return None
 
 
 def apply_context(context: OwnerContext | None, norm: str, intent: str, urgency: str,
-                  category: str | None) -> tuple[str, str, str | None, TicketRef | None]:
+                  category: str | None, hint: str | None = None) -> tuple[str, str, str | None, TicketRef | None]:
     """Final labels once the owner's history is known.
 
     Args:
         context: The owner's open/recent tickets (None: no change).
         norm: Normalised message.
         intent, urgency, category: Labels after the safety rules.
+        hint: The model's repair-category guess, used to match tickets when ``category`` is None (a complaint).
 
     Returns:
         ``(intent, urgency, category, ticket)``: a repair or complaint that repeats ``ticket`` becomes a complaint
@@ -62,7 +63,7 @@ def apply_context(context: OwnerContext | None, norm: str, intent: str, urgency:
     """
     if urgency == "emergency" or intent not in ("repair", "complaint"):
         return intent, urgency, category, None
-    earlier = repeat_of(context, norm, category if intent == "repair" else None)
+    earlier = repeat_of(context, norm, (category if intent == "repair" else None) or hint)
     if earlier is None:
         return intent, urgency, category, None
     return "complaint", "high" if urgency == "high" else "normal", None, earlier

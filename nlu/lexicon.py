@@ -238,7 +238,7 @@ INTENT_CUES: dict[str, re.Pattern[str]] = {
         r"没人(管|理|处理)|至今(未|没|仍|还)|迟迟|久拖|拖了|"
         r"监管|督促|严查|查处|整改|维权|霸王|强制|强行|乱收费|捆绑|虚假宣传|质价不符|"
         r"偷工减料|违规|违法|合法吗|说法|讨个|做主|给个交代|赔偿|退房|损失|联名|"
-        r"to whom it may concern|dear (sir|madam|management)|formally|unacceptable|negligen|landlord|false advertising|"
+        r"unacceptable|negligen|false advertising|"
         r"forced to|outrageous|compensation"),
     "cue_recurring": re.compile(
         r"经常|频繁|三天两头|隔三差五|老是|总是|每次|每年|每天|每周|一直|长期|长年|多年|几年|好几个月|几个月|半年|"
