@@ -122,7 +122,8 @@ def add_nlu_commands(subparsers: argparse._SubParsersAction) -> argparse._SubPar
     p = sub.add_parser("eval", help="evaluate an engine on a labelled split")
     common(p)
     p.add_argument("--engine", default="builtin", choices=["builtin", "rasa"])
-    p.add_argument("--split", default="test", help="test, test_new, test_full, adversarial, or a path to a YAML file")
+    p.add_argument("--split", default="test",
+                   help="test, test_new, test_registers, test_full, adversarial, or a path to a YAML file")
     p.add_argument("--errors", type=int, default=20, help="how many errors to list")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_eval)
