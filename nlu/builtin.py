@@ -18,7 +18,7 @@ from nlu.types import LOW_CONFIDENCE, OwnerContext, Parse
 RULE_CONFIDENCE = 0.95
 # The model alone may call an emergency only when fairly sure; the rule layer carries recall. Chosen by
 # grouped cross-validation on the training data (not on the test split).
-MODEL_EMERGENCY_MIN = 0.5
+MODEL_EMERGENCY_MIN = 0.6
 # The model and the rules read at most this many characters: the head and the tail of a longer message (the
 # owner's opening and closing usually carry the request). Storage always keeps the full text.
 MAX_MODEL_CHARS = 1200

@@ -21,13 +21,14 @@ DANGER: list[tuple[str, str, str]] = [
     ("gas", _ZH, r"臭鸡蛋(的)?(味|气味)"),
     ("gas", _ZH, rf"(燃气|煤气|天然气|气)管{_G}{{0,6}}(漏气|破|在漏)|漏气(了|的声音|声)|在漏气"),
     ("gas", _ZH, rf"(燃气|煤气|天然气)?报警器{_G}{{0,6}}(响|叫|报警)"),
-    ("gas", _EN, r"gas (smell|leak)|gas (alarm|detector) (is |keeps )?(going off|beeping|sounding|ringing|went off)|"
+    ("gas", _EN, r"gas (smell|leak)|smells?.{0,12}like gas|"
+                 r"gas (alarm|detector) (is |keeps )?(going off|beeping|sounding|ringing|went off)|"
                  r"smells? (of|like) gas|smelling gas|(leaking|hissing) gas|"
                  r"gas is leaking|rotten[- ]eggs? smell|smell of rotten egg"),
     # electrical: sparks, smoke, fire, shocks, whole unit without power
     ("electrical", _ZH, rf"火花|火星|冒火|打火花|起火|(?<![不打点])着火|失火|"
                         rf"电{_G}{{0,4}}(冒烟|烧)|(插座|开关|电线|线路|电箱|电表|插头|"
-                        rf"配电箱|面板|空开){_G}{{0,8}}(冒烟|烧黑|烧焦|打火)|冒烟|黑烟"),
+                        rf"配电箱|面板|空开){_G}{{0,8}}(冒烟|烧黑|烧焦|打火)|冒(白|黑|青)?烟|黑烟"),
     ("electrical", _ZH, rf"漏电|触电|被电(了|到)?|电到(了|手)|带电|电(了)?一下|麻手|手{_G}{{0,3}}麻"),
     ("electrical", _ZH, rf"(全屋|全家|家里|整个家|屋里|整套房){_G}{{0,4}}(都|全|全部|整个)?(停电|没电|断电|全黑)"),
     ("electrical", _EN, r"spark(s|ing|ed)?\b|smok(e|ing)\b(?! (alarm|detector))|"
@@ -38,7 +39,7 @@ DANGER: list[tuple[str, str, str]] = [
     # lift: someone trapped
     ("lift", _ZH, rf"困(在)?{_G}{{0,6}}(电梯|梯)里|"
                   rf"电梯{_G}{{0,12}}(困人|困住|被困|关(在)?里面|出不去|卡人|夹人|夹到人|里有人|里面有人)|"
-                  rf"(关|卡|困)(在)?电梯里|电梯里(面)?(有人|还有)|扶梯{_G}{{0,8}}(卷|夹){_G}{{0,6}}(人|脚|手|鞋)"),
+                  rf"(关|卡|困)(在)?电梯里|(电梯|梯)[^。！？!?]{{0,12}}有人在(里面|里头|里边)|电梯里(面)?(有人|还有)|扶梯{_G}{{0,8}}(卷|夹){_G}{{0,6}}(人|脚|手|鞋)"),
     ("lift", _EN, r"(trapped|stuck) (in|inside) (the |a |lift |elevator )*(lift|elevator)|"
                   r"(lift|elevator).{0,40}(with (people|someone|somebody|kids?|children) inside)|"
                   r"(people|someone|somebody|person|kids?|children)('s| is| are)? (trapped|stuck) in"),
@@ -46,7 +47,7 @@ DANGER: list[tuple[str, str, str]] = [
     ("water", _ZH, rf"(管|龙头){_G}{{0,3}}爆|爆管|爆裂|管{_G}{{0,4}}(炸开|裂开|断了|崩开|脱落|破了)|"
                    rf"喷水|水{_G}{{0,3}}(喷|呲|往外冒|冒出来|往外喷)|哗哗{_G}{{0,2}}(往外|冒|喷|流到|往下|灌)"),
     ("water", _ZH, rf"水漫|漫水|淹了|被淹|淹到|进水了|灌水|往下灌|往{_G}{{0,3}}(家|屋|房间)里?灌|倒灌|"
-                   r"反水|返水|成河|瀑布|发大水|没过脚|"
+                   r"反水|返水|成河|瀑布|发大水|没过脚|水帘洞|成了?(游泳池|泳池|水塘|水池)|"
                    rf"水{_G}{{0,4}}流到(客厅|卧室|楼下|房间|电梯)|像下雨一样|滴水成线|滴成(一条)?线"),
     ("water", _ZH, rf"(冒|返|涌|溢)(污|脏|粪|黑|臭)水|粪水|污水{_G}{{0,4}}(冒|返|倒灌|往外)|"
                    rf"化粪池{_G}{{0,4}}(返|冒|反|往)|"
@@ -80,9 +81,9 @@ DANGER: list[tuple[str, str, str]] = [
 # still meet. These categories are "strong": the danger decides the category over the model's guess.
 _OVERHEAD_ZH = ("(天花板|天花|吊顶|顶棚|屋顶|顶上|楼顶|墙皮|墙灰|石灰|腻子|抹灰|灰块|外墙|外立面|墙面|墙体|围墙|"
                 "外墙砖|外墙皮|瓷砖|墙砖|水泥块?|混凝土块?|砖块?|石块|碎块|雨棚|阳台板|栏板|装饰(线|条|板)|"
-                "构件|保温层|挂板|幕墙|广告牌|招牌|空调外机|外机|树枝|大树|高空)")
+                "构件|保温层|挂板|幕墙|广告牌|招牌|空调外机|外机|树枝|大树|高空|木头|木板|木梁|瓦片|屋檐|房檐|檐口)")
 _FALL_ZH = ("(掉下来|掉下去|掉了下来|往下掉|掉落|坠落|坠下|脱落下来|砸(下来|到|中|伤|在|坏)|"
-            "(坍)?塌(了|下来|落|掉)|垮(了|塌|下来)|倒塌|坍塌|随时(都)?(要|会|可能)?(掉|塌|垮|砸|坠|脱落|倒)|"
+            "(坍)?塌(了|下来|落|掉)|垮(了|塌|下来)|倒塌|坍塌|随时(都)?(有)?(要|会|可能|将)*(掉|塌|垮|砸|坠|脱落|倒)|"
             "摇摇欲坠|要掉(下来)?了|快(要)?掉(下来)?了|(往外|向外)?(鼓(出来|起来|出)|外凸|凸出来)|悬(在)?空|"
             "掉(到|在)(了)?{g}{{0,4}}(床|人|头|身上|路上|车上|地上|路人|行人))")
 _GLASS_ZH = "(窗户?|玻璃|窗框|窗扇|纱窗|框子|幕墙玻璃)"
@@ -108,6 +109,11 @@ DESCRIBED: list[tuple[str, str, str]] = [
     ("water", _ZH, rf"(全小区|整个小区|小区|整栋|整幢|整个楼|全楼|我们楼|这栋楼|全村|家里|屋里|全屋){_G}{{0,16}}"
                    r"(都)?(停水|没水|断水|没有水|没(有)?来水|不来水|一滴水)"),
     ("gas", _ZH, r"一氧化碳|煤气中毒|co(报警|浓度|超标)|燃气中毒"),
+    # a structure leaning or about to topple over people (imminent; see IMMINENT)
+    ("public_area", _ZH, rf"(围墙|挡土墙|护坡|院墙|边坡|电线杆|路灯杆|灯杆|广告牌|大树|树){_G}{{0,12}}"
+                         r"(已经?|己|开始|明显)?(向外|往外|朝外|往路边|向路边)?(倾斜|歪斜|歪了|倾倒|快倒|要倒|快要倒)"),
+    ("wall_floor_ceiling", _ZH, rf"(墙体|外墙|楼体|楼房|房屋|整栋楼|这栋楼|阳台|房子){_G}{{0,12}}"
+                                r"(已经?|己|开始|明显)?(向外|往外)?(倾斜|歪斜|下沉倾斜|快倒|要倒|快要倒)"),
     ("public_area", _ZH, rf"(井盖|窨井盖|雨水篦子|篦子|下水道盖|盖板){_G}{{0,6}}"
                          r"(没了|不见|丢|碎|缺失|被偷|破了|翻|塌|掉(下去|了)|翘起|松动|裂开)|"
                          rf"(路面|地面|马路|人行道|小区路|道路|地下车库|车库入口|广场){_G}{{0,6}}"
@@ -138,6 +144,9 @@ DESCRIBED: list[tuple[str, str, str]] = [
                         r"no electricity|blackout|power (is )?(out|off))|(power|blackout).{0,20}(whole|entire) "
                         r"(building|block|estate|complex|street)"),
     ("water", _EN, r"(whole|entire) (building|block|estate|complex|street|tower).{0,25}(no water|without water)"),
+    ("public_area", _EN, r"(wall|fence|retaining wall|pole|lamp ?post|tree|sign|scaffolding|chimney).{0,30}"
+                         r"(leaning (over|out|into|toward|towards|onto)|tilting|about to (topple|fall over|collapse)|"
+                         r"could (topple|fall over|collapse) any)"),
     ("gas", _EN, r"carbon monoxide|\bco (alarm|detector)|\bco2? (is )?(high|leak)"),
     ("public_area", _EN, r"sinkhole|open (drain|sewer|hole|pit|manhole)|"
                          r"(drain|sewer|grate|grating|manhole|cover).{0,30}"
@@ -162,6 +171,21 @@ DANGER_NOW = re.compile(r"(?<!到)(?<!至)现在|正在|还在|目前|此刻|马
                         r"刚才|刚刚|一直在|"
                         r"\bnow\b|right now|"
                         r"currently|still|hurry|just now|at the moment|as we speak|again")
+# Imminent-danger wordings are about the present even inside a complaint that tells history
+# ("随时可能掉落", "已向外倾斜", "about to collapse"): the hazard exists now, only the harm is to come.
+IMMINENT = re.compile(r"随时|摇摇欲坠|倾斜|歪斜|快倒|要倒|about to|leaning|tilting|any (minute|moment|day)")
+# A hazard that exists now while only the harm to people is conditional ("墙面出现脱落，如果砸到人..."): something
+# overhead has started to come away, and the message worries about people below.
+DETACH_NOW = re.compile(r"(出现|已经|已|己|开始|正在|大面积|有)[^。！？!?]{0,3}"
+                        r"(脱落|剥落|掉落|掉块|塌|松动|裂开往下掉)|"
+                        r"(started|begun|is|are) (to )?(come away|detach|crumble|fall)")
+HARM_TO_PEOPLE = re.compile(r"砸(到|伤|中|死)(了)?(人|行人|路人|小孩|孩子|老人)?|伤(到)?人|"
+                            r"hit (someone|a person|people)|(injure|hurt|kill)s? (someone|people|a passer)")
+# Ongoing-now wordings for outages and leaks ("直至现在...一直没有电", "一连几天没有来水").
+ONGOING = re.compile(r"直至现在|直到现在|截至目前|到目前为止|一直没(有)?(电|水|来水|来电)|(一连|连续|已经|都)"
+                     r"(几|好几|[0-9一二两三四五六七八九十]+)天(了|都|没)|今天更|for (days|[0-9]+ days) now")
+# Conditional or feared harm right before a match ("如果一来暴雨，将会...淹了", "生怕哪天整栋楼会坍塌").
+LOCAL_HYPOTHETICAL = re.compile(r"如果|万一|假如|要是|一旦|将会|生怕|担心|害怕|恐怕|怕哪天|哪天|\bif\b|in case|worried")
 HYPOTHETICAL_DANGER = re.compile(
     r"如果|万一|假如|要是|以防|会不会|是否会|一旦|if i ever|what if|what should i do if|in case|\bif\b|in the event"
 )
@@ -191,7 +215,7 @@ NIGHT = re.compile(
     r"\bnight\b|tonight|midnight|evening|\bdark\b|\b(7|8|9|10|11|12) ?pm\b"
 )
 # A hob that will not light is gas/high (no smell) - LABELS.md.
-DAY = re.compile(r"白天|上午|中午|下午|早上|daytime|morning|afternoon|\b(8|9|10|11) ?am\b")
+DAY = re.compile(r"白天|上午|中午|下午|早上(?!好)|daytime|morning|afternoon|\b(8|9|10|11) ?am\b")
 HOB_FAIL = re.compile(
     r"(灶|炉|灶台|灶具|灶眼|燃气灶|煤气灶).{0,8}(打不着|点不着|点不燃|不着火|打不起|点不起|不出火|不着)|"
     r"(hob|stove|cooker|burners?).{0,30}(won't|wont|doesn't|will not|don't) (light|ignite|catch)|"
@@ -209,6 +233,12 @@ NOW = re.compile(r"现在|正在|还在|马上|赶紧|快来|快派|快点|\bnow
 RESOLVED = re.compile(r"不用(来|派|管|麻烦)|修好了|弄好了|自己.{0,4}好了|已经好了|没事了|取消|撤销|"
                       r"no need to send|fixed it|sorted|cancel|working again|never mind")
 
+# Common-area lighting (LABELS.md public_area) versus a light inside the home (electrical).
+PUBLIC_LIGHT = re.compile(r"路灯|街灯|灯杆|路灯杆|楼道灯|楼梯灯|走廊灯|车库(的)?灯|地库(的)?灯|感应灯|庭院灯|草坪灯|"
+                          r"street ?lights?|street ?lamps?|lamp ?posts?|light ?poles?|(light|lamp) on (the |a )?post|"
+                          r"(corridor|stairwell|garage|car park|parking lot) lights?")
+UNIT_LIGHT = re.compile(r"(家里|屋里|卧室|客厅|厨房|卫生间|阳台)的?[^，。！？,.!?]{0,4}灯|"
+                        r"(in|of) (my|our) (flat|apartment|unit|bedroom|kitchen|bathroom)|开关|插座|switch|socket")
 COMPILED = [(cat, lang, re.compile(rx)) for cat, lang, rx in DANGER]
 # The same, for the described hazards: (category, language, regex); their category beats the model's.
 COMPILED_DESCRIBED = [(cat, lang, re.compile(rx)) for cat, lang, rx in DESCRIBED]

@@ -58,7 +58,15 @@ def _tense(text: str, start: int, end: int) -> str:
     """``now`` (said to be happening now), ``hypothetical``, ``past`` (history or recurrence), ``recent``
     (yesterday...) or ``unmarked`` (nothing in the sentence says when)."""
     sent = _sentence(text, start, end)
-    if lx.DANGER_NOW.search(sent):
+    if lx.IMMINENT.search(text, start, end):
+        return "now"
+    # A condition or a fear just before the match governs it unless something after it says "now".
+    lo = max(0, start - 24)
+    cut = max((m.end() for m in _SENTENCE_END.finditer(text, lo, start)), default=lo)
+    cond = next(reversed(list(lx.LOCAL_HYPOTHETICAL.finditer(text, cut, start))), None)
+    if cond is not None and not lx.DANGER_NOW.search(text, cond.end(), end):
+        return "hypothetical"
+    if lx.DANGER_NOW.search(sent) or lx.ONGOING.search(sent):
         return "now"
     if lx.HYPOTHETICAL_DANGER.search(sent):
         return "hypothetical"
@@ -86,6 +94,11 @@ def find_dangers(text: str) -> tuple[list[Danger], list[Danger]]:
             for m in rx.finditer(text):
                 d = Danger(cat, m.group(0), strong, _tense(text, m.start(), m.end()))
                 (neg if _negated(text, m.start(), m.end(), lang) else pos).append(d)
+    if any(d.tense == "hypothetical" for d in pos) and lx.HARM_TO_PEOPLE.search(text):
+        # Something overhead has started to come away now; only the harm to people below is conditional.
+        detach = lx.DETACH_NOW.search(text)
+        if detach and not _negated(text, detach.start(), detach.end(), lx._ZH):
+            pos.append(Danger("wall_floor_ceiling", detach.group(0), False, "now"))
     door = lx.DOOR_FAIL.search(text)
     if door and lx.NIGHT.search(text) and not lx.DAY.search(text):
         pos.append(Danger("door_window", door.group(0)))
@@ -189,9 +202,15 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None,
         return Decision(intent, urgency, None)
     if urgency == "emergency" and neg and not pos:
         return Decision(intent, "high", category, "negation")
+    if urgency == "emergency" and not pos and lx.LOCAL_HYPOTHETICAL.search(text) and not lx.NOW.search(text):
+        # The model alone read a fear ("生怕哪天整栋楼会坍塌") as an emergency: nothing is happening now.
+        return Decision(intent, "high", category, "hypothetical")
     if urgency == "emergency" and pos and all(d.tense == "hypothetical" for d in pos):
         # "如果天花板掉下来砸到人怎么办": a worry, not a report; the bot asks the safety question instead.
         return Decision(intent, "high", category, "hypothetical")
     if urgency == "emergency" and lx.DOOR_FAIL.search(text) and lx.DAY.search(text) and not lx.NIGHT.search(text):
         return Decision(intent, "high", category, "daytime-door")
+    if category == "electrical" and lx.PUBLIC_LIGHT.search(text) and not lx.UNIT_LIGHT.search(text):
+        # LABELS.md: corridor, garage and street lighting is public_area unless a spark/wire danger fired.
+        return Decision(intent, urgency, "public_area", "public-light")
     return Decision(intent, urgency, category)
