@@ -275,6 +275,16 @@ INTENT_CUES: dict[str, re.Pattern[str]] = {
         r"[一二两三四五六七八九十几\d]+(次|回|遍)|又|还是|依然|仍然|"
         r"every (time|week|day|winter|month)|always|constantly|"
         r"keeps?|again|repeatedly|several times|for (weeks|months|years)"),
+    # Someone else's conduct rather than a fault: unauthorised building work, change of use, nuisance (complaint).
+    "cue_conduct": re.compile(
+        r"私自|擅自|违章|违建|乱搭|搭建|加盖|未经.{0,6}同意|住改商|改成|改为|占用|占道|扰民|噪音|噪声|油烟|吵(得|死|闹)|"
+        r"illegal(ly)?|without (a )?permit|loud (music|tv|party)|noise|barking|fumes"),
+    # A neutral question about rules, rights or procedure (enquiry), as opposed to a demand.
+    "cue_policy_question": re.compile(
+        r"是否(合理|合法|合规|符合|有权|需要|可以|允许|属于)|符合.{0,8}吗|有没有.{0,4}(政策|规定|依据|文件|标准|要求)|"
+        r"政策|规定|依据|归属|归谁|流程|手续|需要(哪些|什么)|怎么(申请|办理)|如何(申请|办理)|"
+        r"who is responsible|is it legal|are they allowed|allowed to|is there a rule|rules? (on|about|for)|"
+        r"how do i apply|what documents"),
     "cue_developer": re.compile(
         r"开发商|售楼|楼盘|交房|延期|房产证|不动产证|产权证|合同|车位|精装|承诺|宣传|配套|学区|验收|备案|网签|"
         r"developer|handover|certificate|contract|show flat|advertis|parking space"),

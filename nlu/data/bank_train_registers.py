@@ -506,3 +506,101 @@ repair+gas+emergency | Smell of gas near the meters in the basement, really stro
 other+none+normal | What time does the post office close today?
 other+none+normal | Please disregard my last message.
 """
+
+# Sixth batch (issue 12, continued): the distinctions the engine still blurred on real text. Neutral questions
+# about rules, fees and rights (enquiry) versus angry demands (complaint); recurring supply problems, neighbours'
+# unauthorised building work and shop fumes or noise (complaint, nothing to repair); long-standing common-area
+# faults reported for the first time (repair, even when they have lasted months); ongoing outages and leaks
+# happening now; structures leaning or coming away over people.
+TRAIN_ZH_4 = """
+enquiry+none+normal | 请问小区业委会换届需要多少比例的业主同意？流程是怎样的，要去哪个部门备案？
+enquiry+none+normal | 想咨询一下，物业在小区里收取装修垃圾清运费，这个是有政策依据的吗？标准是多少？
+enquiry+none+normal | 请问人防车位可以买卖吗？开发商说只能签二十年的使用协议，这样的协议受法律保护吗？
+enquiry+none+normal | 咨询：商品房交付时开发商要求先交一年物业费才给钥匙，这种做法符合规定吗
+enquiry+none+normal | 请问维修基金怎么申请使用？楼顶防水要整体翻新，是不是要三分之二业主签字？
+enquiry+none+normal | 想了解一下，学区划分是按房产证地址还是户口地址？我们小区明年归哪个小学？
+enquiry+none+normal | 您好，安置房满几年可以上市交易？需要补交土地出让金吗？
+enquiry+none+normal | 书记您好，我们这片棚改的补偿方案什么时候公布？听说有货币补偿和产权置换两种，具体怎么选？
+enquiry+none+normal | 请问一下电动车可以在楼道里充电吗，有没有明文规定，物业有没有权力没收充电器？
+enquiry+none+normal | 房子是十年前买的二手房，当时没办不动产证，现在补办需要准备哪些材料
+enquiry+none+normal | 物业合同到期了，业主大会能不能自己选新物业？原物业不肯撤场怎么办
+enquiry+none+normal | 您好 想问下公租房的租金标准是怎么定的 每年会调整吗
+enquiry+none+normal | 请问开发商承诺的配套学校什么时候开工，有没有具体的时间表？
+enquiry+none+normal | 小区里的公共收益（广告位、场地出租）应该怎么公示？业主可以查账吗？
+enquiry+none+normal | 尊敬的领导，请问我们这个安置小区的房屋产权证办理进度到哪一步了？大概还要多久？
+complaint+none+normal | 我们小区这半年来隔三岔五停水，每次停一整天，问物业就说是水厂的事，问水厂又说是小区管网的事，到底谁负责？
+complaint+none+normal | 一楼的业主把自家院子扩出去两米砌了围墙，占了公共绿地，物业只贴了张通知就不管了。
+complaint+none+normal | 隔壁单元有人把住宅改成小旅馆，天天陌生人进进出出，门禁形同虚设，我们住得提心吊胆。
+complaint+none+normal | 小区旁边的工地每天夜里施工到两三点，渣土车轰隆隆的，老人孩子根本睡不着，投诉了也没用。
+complaint+none+normal | 交房才一年，家里多处墙面开裂、地面起砂，开发商派人来刷了层漆就算整改了，这种质量谁能接受？
+complaint+none+normal | 地下车库一下雨就积水，物业年年说要改造排水，年年不见动静，业主的车泡坏了也不赔。
+complaint+none+normal | 开发商卖房时说的是人车分流，结果交房后车子满小区乱开，孩子在小区里玩都不安全。
+complaint+none+normal | 说好的燃气管道入户，交房半年了还是没通气，我们天天用电磁炉，开发商一直拖。
+complaint+none+normal | 小区门口的菜市场占道经营，早上六点就开始吆喝，垃圾遍地，跟街道反映多次无果。
+complaint+none+high | 从上周到现在小区断断续续停水，每天只来两个小时的水，洗澡做饭都成问题，物业一句解释都没有，太过分了！
+complaint+none+high | 停水第四天了，没有任何人出来说明原因，我们打了十几个电话，没有一个部门管，家里老人连口热水都喝不上。
+complaint+none+high | 单元电梯已经停了快一个月，维修公司说等配件，我们九楼的老人天天被困在家里下不了楼。
+repair+public_area+normal | 我们小区北门到公交站那一段的路灯坏了有两三个月了，晚上黑乎乎的，希望相关部门派人修一下。
+repair+public_area+normal | 领导好，新华路和建设路交叉口往东一百米左右的几盏路灯一直不亮，请安排维修，谢谢！
+repair+public_area+normal | 小区中心花园的健身器材有一个转盘松脱了，老人在上面锻炼容易摔，麻烦尽快更换。
+repair+public_area+normal | 我们楼栋门口的台阶塌了一块，已经有一阵子了，老人上下不方便，希望能修补一下。
+repair+public_area+normal | 小区内主干道有好几处坑洼，下雨就积水，电动车经过容易打滑，请物业安排修补路面。
+repair+public_area+normal | 地下车库B区的照明灯一排都不亮，停车找车很困难，麻烦派人检修。
+repair+public_area+normal | 6栋旁边的雨水井盖板边缘破损了一角，暂时还能踩，但是最好换一个新的。
+repair+public_area+high | 小区东侧人行道上的井盖裂成两半了，晚上看不清，有小孩在那边玩，希望今天就处理。
+repair+public_area+normal | 我们这条巷子的下水道长期堵塞，一到下雨污水就漫到路面上，希望有关部门来疏通。
+repair+water+high | 我们这栋楼六楼以上水压严重不足，白天基本没水，热水器打不着，希望尽快派人检查加压泵。
+repair+water+normal | 家里的水龙头放出来的水发黄，放一会儿才清，是不是管道该冲洗了？麻烦来看看。
+repair+public_area+emergency | 小区西边的挡土墙裂了一道大口子，这两天明显往外鼓，下面就是孩子上学走的路，请马上派人来看！
+repair+public_area+emergency | 路边那根电线杆已经歪得很厉害了，往人行道这边倒，旁边就是公交站，随时可能倒下来。
+repair+wall_floor_ceiling+emergency | 5栋外墙的瓷砖这几天一直在往下掉，今天早上又掉了几块在单元门口，请赶紧拉警戒线处理。
+repair+wall_floor_ceiling+emergency | 老楼顶上的女儿墙已经松了，砖头一块块往下掉，楼下是菜市场，人来人往，求马上处理。
+repair+wall_floor_ceiling+emergency | 楼道墙体出现了一条很长的斜裂缝，今天发现裂缝变宽了还在掉渣，我们整栋楼的人都不敢住了。
+repair+water+emergency | 楼上卫生间的水从凌晨开始顺着灯座往下流，到现在还在流，床和地板都泡了，楼上家里没人，快来人关总阀！
+repair+water+emergency | 我们整栋楼从前天到现在一直没有水，一百多户人家没水用，物业说不清楚原因，请马上派人抢修。
+repair+electrical+emergency | 我们这个小区从昨晚九点开始全部停电，到现在还没来电，楼里的水泵也停了，几百户人家没电没水，请尽快抢修。
+repair+electrical+emergency | 小区变压器那边昨晚冒烟后全小区就没电了，到现在还没恢复，请供电部门赶紧来抢修。
+repair+wall_floor_ceiling+normal | 客厅墙面有一块墙皮起泡脱落了，面积不大，方便的时候来修补一下。
+enquiry+none+normal | 尊敬的领导：您好！我是城南新村的住户，我们这批房子是单位集资建的，当年交了全款，一直没有分户产权。想请问现在有没有政策可以补办，需要单位出具哪些证明？
+enquiry+none+normal | 各位领导好，我们小区正在评选新的物业公司，想了解一下招标必须由业委会组织吗？街道社区在其中起什么作用？盼复。
+enquiry+none+normal | 您好，本人去年购买了一套期房，合同写明今年底交付，最近看工地进度有点担心，请问住建部门有没有公开的项目进度可以查询？
+enquiry+none+normal | 尊敬的局长：小区里不少业主在阳台装了光伏板，物业说要报批。请问这种情况需要向哪个部门申请，有没有统一的标准？
+enquiry+none+normal | 请问小区会所的产权归属怎么认定？购房合同里没写，开发商现在要把会所出租，业主有没有发言权？
+enquiry+none+normal | 领导您好，老旧小区改造一般包括哪些内容？外墙保温和管网更换是否在改造范围内？我们小区怎么申报？
+enquiry+none+normal | 想问一下，物业费欠缴多久物业可以起诉？能不能停水停电催缴？这方面有没有相关法规。
+enquiry+none+normal | 尊敬的领导，我们是拆迁安置户，安置协议上写的是过渡期两年，现在已经到期了，想问问过渡费后续怎么发放，标准是否会调整？
+enquiry+none+normal | 麻烦问一下，二手房过户后维修基金能不能一起转给新业主，需要去哪里办理变更？
+enquiry+none+normal | 您好！请问业主自己在小区公共区域安装充电桩需要谁同意？物业要求交施工押金合理吗？
+other+none+normal | 请问驾驶证到期换证在哪里办，要不要体检？
+other+none+normal | 你好 我家孩子的医保卡今年怎么续费 在哪个窗口交
+other+none+normal | 明天天气怎么样 要不要带伞
+other+none+normal | 领导您好，我们村的土地流转补贴今年还没发，请问什么时候发放？
+other+none+normal | 我的快递被放错了驿站，快递员不接电话，你们能帮我查一下吗
+complaint+none+normal | 楼下新开了一家健身房，每天晚上放音乐、摔杠铃，震得我们楼上地板都在响，找了物业两次，物业说人家手续齐全管不了。
+complaint+none+normal | 最近两个月我们片区停电特别频繁，短则半小时长则大半天，从来没有提前通知，家里的电器已经烧坏两台了，供电公司到底什么时候改造线路？
+"""
+
+TRAIN_EN_4 = """
+repair+public_area+normal | the street light outside our building has been out for weeks, please fix it
+repair+public_area+normal | Lamp post on the corner by the bus stop is dark at night. Bulb probably needs replacing.
+repair+public_area+normal | two of the light poles along the path to the car park are not working
+repair+public_area+normal | stairwell lights on floors 3 to 5 are out, it's pitch black going up at night
+repair+public_area+high | big pothole opening up in the road by the school gate, getting deeper every day, cars swerve round it
+repair+public_area+normal | the bench in the playground has a broken slat, please replace
+repair+public_area+normal | mailbox door for unit 12 is hanging off its hinge
+repair+public_area+emergency | storm drain grate is missing at the crosswalk, there is a deep open hole right where people walk
+repair+public_area+emergency | the garden wall next to the footpath is leaning out badly and cracking, it looks like it could collapse any minute
+repair+water+emergency | sewage coming up out of the drain in the basement laundry room right now
+complaint+none+normal | neighbour's dog barks all day while they are at work, management does nothing about it
+complaint+none+normal | the restaurant downstairs vents its kitchen fumes straight into our windows, it has been like this for months
+complaint+none+normal | construction next door starts at 6am on weekends, way outside permitted hours
+complaint+none+normal | ticket closed as fixed but nobody ever came, the street light is still out. Why was it closed?
+enquiry+none+normal | who is responsible for the trees on the sidewalk, the city or the building?
+enquiry+none+normal | is there a rule on how late neighbours can run a washing machine?
+enquiry+none+normal | can residents apply for a second parking permit, and how much does it cost?
+complaint+none+normal | the guy next door practises his drum kit every evening until midnight, the building manager says he can't do anything
+repair+public_area+normal | several paving stones outside the community centre are loose and rocking, please reset them before someone turns an ankle
+repair+public_area+normal | the lamp at the top of the footpath by block D is broken, the path is completely dark
+other+none+normal | hello, is this the number for the dentist? I want to move my appointment
+other+none+normal | please ignore my last message, it was meant for my sister
+"""

@@ -274,8 +274,8 @@ def write_registers(held: set[str]) -> int:
     out: dict[tuple[str, str], list[str]] = {}
     seen = set(held)
     b = bank_train_registers
-    for block, noise in ((b.TRAIN_ZH + b.TRAIN_ZH_2 + b.TRAIN_ZH_3, noise_zh),
-                         (b.TRAIN_EN + b.TRAIN_EN_2 + b.TRAIN_EN_3, noise_en)):
+    for block, noise in ((b.TRAIN_ZH + b.TRAIN_ZH_2 + b.TRAIN_ZH_3 + b.TRAIN_ZH_4, noise_zh),
+                         (b.TRAIN_EN + b.TRAIN_EN_2 + b.TRAIN_EN_3 + b.TRAIN_EN_4, noise_en)):
         for line in _lines(block):
             label, text = (s.strip() for s in line.split("|", 1))
             lang = detect_lang(text)
