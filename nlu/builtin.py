@@ -123,7 +123,7 @@ class BuiltinEngine:
         else:
             d = safety.Decision(intent, urgency, category if intent == "repair" else None)
         confidence = probs.get(d.intent, 0.0)
-        if d.danger or (d.rule and d.rule != "consistency"):
+        if d.danger or (d.rule and d.rule not in safety.SOFT_RULES):
             confidence = max(confidence, RULE_CONFIDENCE)
         ents = entities.extract(short, now)
         final_intent, final_urgency, final_cat, earlier = apply_context(

@@ -233,6 +233,16 @@ NOW = re.compile(r"现在|正在|还在|马上|赶紧|快来|快派|快点|\bnow
 RESOLVED = re.compile(r"不用(来|派|管|麻烦)|修好了|弄好了|自己.{0,4}好了|已经好了|没事了|取消|撤销|"
                       r"no need to send|fixed it|sorted|cancel|working again|never mind")
 
+# A fault told as recurring, or as reported and ignored: a complaint (LABELS.md: "a repair that failed again or was
+# never done"), not a first report. Triggers ("每次下雨", "every time we turn on the kettle") are not recurrence.
+RECURRING_COMPLAINT = re.compile(
+    r"(经常|频繁|三天两头|隔三差五|隔三岔五|老是|动不动|没事就|反复|屡次)(性)?(的)?(就)?(地)?(被)?(物业)?"
+    r"(停水|停电|断水|断电|没水|没电|坏|漏|堵|跳闸|故障|出问题|困人|爆管|渗水|返水|冒)|一再|"
+    r"[两三四五六七八九十几\d]+次(了|都|还)|"
+    r"多次(反映|投诉|找|联系|报修|沟通|打电话)|不作为|推诿|推脱|踢皮球|互相推|无人(管|问|理|处理)|没人(管|理|处理)|"
+    r"至今(未|没|仍|还)|again and again|keeps? (breaking|happening|coming back)|(three|four|five|several|many) times|"
+    r"nothing (has been|was|is being) done|nobody (does|did) anything"
+)
 # Common-area lighting (LABELS.md public_area) versus a light inside the home (electrical).
 PUBLIC_LIGHT = re.compile(r"路灯|街灯|灯杆|路灯杆|楼道灯|楼梯灯|走廊灯|车库(的)?灯|地库(的)?灯|感应灯|庭院灯|草坪灯|"
                           r"street ?lights?|street ?lamps?|lamp ?posts?|light ?poles?|(light|lamp) on (the |a )?post|"

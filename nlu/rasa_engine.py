@@ -335,7 +335,7 @@ class RasaEngine:
             except Exception:  # a rule-layer bug must not lose Rasa's answer
                 log.exception("safety rules failed for %r; keeping Rasa's labels", text)
         confidence = intent_confidence(data, intent)
-        if rule and rule != "consistency":
+        if rule and rule not in ("consistency", "recurring", "public-light"):  # safety.SOFT_RULES
             confidence = max(confidence, RULE_CONFIDENCE)
         entities = self._entities(text, now)
         if context is not None:

@@ -154,6 +154,10 @@ def needs_safety_check(text: str, urgency_probs: dict[str, float] | None = None,
 SAFETY_CHECK_MIN = 0.25
 
 
+# Rules that only re-label (consistency, recurrence, lighting category): they do not raise the confidence.
+SOFT_RULES = frozenset({"consistency", "recurring", "public-light"})
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the rule layer decided: final labels; ``rule`` names the rule that changed the model's answer
@@ -210,6 +214,8 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None,
         return Decision(intent, "high", category, "hypothetical")
     if urgency == "emergency" and lx.DOOR_FAIL.search(text) and lx.DAY.search(text) and not lx.NIGHT.search(text):
         return Decision(intent, "high", category, "daytime-door")
+    if intent == "repair" and urgency != "emergency" and lx.RECURRING_COMPLAINT.search(text):
+        return Decision("complaint", "high" if urgency == "high" else "normal", None, "recurring")
     if category == "electrical" and lx.PUBLIC_LIGHT.search(text) and not lx.UNIT_LIGHT.search(text):
         # LABELS.md: corridor, garage and street lighting is public_area unless a spark/wire danger fired.
         return Decision(intent, urgency, "public_area", "public-light")
