@@ -63,6 +63,9 @@ DANGER: list[tuple[str, str, str]] = [
     # structure and common areas
     ("wall_floor_ceiling", _ZH, rf"(吊顶|天花板|天花|石膏板?|外墙|瓷砖|墙砖|水泥块|砖){_G}{{0,6}}(塌|掉下来|往下掉|砸)|"
                                 rf"砸(到|坏|在)"),
+    # imminent fall with the thing named in an earlier clause ("瓦片松了好几块，随时可能会掉落"); model category stands
+    ("wall_floor_ceiling", _ZH, r"随时(都)?(有)?(要|会|可能|将)*"
+                                r"(掉落|掉下来|坍塌|塌下来|垮塌|倒塌|坠落|砸下来)|摇摇欲坠"),
     ("wall_floor_ceiling", _EN, r"(ceiling|plaster).{0,20}(fell|collapsed|came down|falling)|"
                                 r"(tiles?|bricks?).{0,10}falling|fell onto|(chunk|piece) of (the )?ceiling"),
     ("door_window", _ZH, rf"(窗|玻璃){_G}{{0,8}}(要掉|快掉|掉下|掉到|坠|砸)|"
@@ -110,9 +113,9 @@ DESCRIBED: list[tuple[str, str, str]] = [
                    r"(都)?(停水|没水|断水|没有水|没(有)?来水|不来水|一滴水)"),
     ("gas", _ZH, r"一氧化碳|煤气中毒|co(报警|浓度|超标)|燃气中毒"),
     # a structure leaning or about to topple over people (imminent; see IMMINENT)
-    ("public_area", _ZH, rf"(围墙|挡土墙|护坡|院墙|边坡|电线杆|路灯杆|灯杆|广告牌|大树|树){_G}{{0,12}}"
+    ("public_area", _ZH, r"(围墙|挡土墙|护坡|院墙|边坡|电线杆|路灯杆|灯杆|广告牌|大树|树)[^。！？!?]{0,24}"
                          r"(已经?|己|开始|明显)?(向外|往外|朝外|往路边|向路边)?(倾斜|歪斜|歪了|倾倒|快倒|要倒|快要倒)"),
-    ("wall_floor_ceiling", _ZH, rf"(墙体|外墙|楼体|楼房|房屋|整栋楼|这栋楼|阳台|房子){_G}{{0,12}}"
+    ("wall_floor_ceiling", _ZH, r"(墙体|外墙|楼体|楼房|房屋|整栋楼|这栋楼|阳台|房子)[^。！？!?]{0,24}"
                                 r"(已经?|己|开始|明显)?(向外|往外)?(倾斜|歪斜|下沉倾斜|快倒|要倒|快要倒)"),
     ("public_area", _ZH, rf"(井盖|窨井盖|雨水篦子|篦子|下水道盖|盖板){_G}{{0,6}}"
                          r"(没了|不见|丢|碎|缺失|被偷|破了|翻|塌|掉(下去|了)|翘起|松动|裂开)|"
@@ -145,7 +148,8 @@ DESCRIBED: list[tuple[str, str, str]] = [
                         r"(building|block|estate|complex|street)"),
     ("water", _EN, r"(whole|entire) (building|block|estate|complex|street|tower).{0,25}(no water|without water)"),
     ("public_area", _EN, r"(wall|fence|retaining wall|pole|lamp ?post|tree|sign|scaffolding|chimney).{0,30}"
-                         r"(leaning (over|out|into|toward|towards|onto)|tilting|about to (topple|fall over|collapse)|"
+                         r"(leaning (out over|out into|out onto|over|out|into|toward|towards|onto)|"
+                         r"tilting|about to (topple|fall over|collapse)|"
                          r"could (topple|fall over|collapse) any)"),
     ("gas", _EN, r"carbon monoxide|\bco (alarm|detector)|\bco2? (is )?(high|leak)"),
     ("public_area", _EN, r"sinkhole|open (drain|sewer|hole|pit|manhole)|"
@@ -182,8 +186,9 @@ DETACH_NOW = re.compile(r"(出现|已经|已|己|开始|正在|大面积|有)[^�
 HARM_TO_PEOPLE = re.compile(r"砸(到|伤|中|死)(了)?(人|行人|路人|小孩|孩子|老人)?|伤(到)?人|"
                             r"hit (someone|a person|people)|(injure|hurt|kill)s? (someone|people|a passer)")
 # Ongoing-now wordings for outages and leaks ("直至现在...一直没有电", "一连几天没有来水").
-ONGOING = re.compile(r"直至现在|直到现在|截至目前|到目前为止|一直没(有)?(电|水|来水|来电)|(一连|连续|已经|都)"
-                     r"(几|好几|[0-9一二两三四五六七八九十]+)天(了|都|没)|今天更|for (days|[0-9]+ days) now")
+ONGOING = re.compile(r"直至现在|直到现在|截至目前|到目前为止|一直没(有)?(电|水|来水|来电)|(一连|连续)"
+                     r"(几|好几|[0-9一二两三四五六七八九十]+)天|(已经|都)(几|好几|[0-9一二两三四五六七八九十]+)天(了|都|没)|"
+                     r"今天更|for (days|[0-9]+ days) now")
 # Conditional or feared harm right before a match ("如果一来暴雨，将会...淹了", "生怕哪天整栋楼会坍塌").
 LOCAL_HYPOTHETICAL = re.compile(r"如果|万一|假如|要是|一旦|将会|生怕|担心|害怕|恐怕|怕哪天|哪天|\bif\b|in case|worried")
 HYPOTHETICAL_DANGER = re.compile(

@@ -91,3 +91,69 @@ def test_ambiguous_danger_asks_a_safety_question(engine: BuiltinEngine, text: st
 @pytest.mark.parametrize("text", ["厨房水龙头有点滴水", "请问物业费怎么交", "谢谢师傅", "the bedroom light is off"])
 def test_routine_messages_need_no_safety_question(engine: BuiltinEngine, text: str) -> None:
     assert not engine.parse(text).needs_safety_check
+
+
+# Issue 12, second round: wordings written for these tests (in no training or evaluation file).
+IMMINENT_OR_ONGOING = [
+    # a structure leaning over people, told inside a complaint that also tells history
+    ("学校后门那段挡土墙早就开裂了，物业一直不管，现在已经明显向外倾斜，下面每天都有学生走。", "public_area"),
+    ("the retaining wall along the bike path is leaning out over it and the cracks get wider every week",
+     "public_area"),
+    # something overhead has started to come away; only the harm to people is conditional
+    ("单元门口上方的外墙已经开始脱落，万一砸到进出的老人怎么办？", "wall_floor_ceiling"),
+    ("车棚顶上的瓦片松了好几块，随时可能会掉落，底下天天停满电动车和人。", "wall_floor_ceiling"),
+    # a whole-building or estate outage still going on
+    ("我们楼连续三天没有来水了，整栋楼的人都在外面买水，以前也停过但没这么久。", "water"),
+    ("从昨晚到现在整个小区一直没有电，物业电话也打不通。", "electrical"),
+]
+FEAR_NOT_NOW = [
+    "楼下商户在拆承重墙，我们生怕哪天整栋楼会出事，请有关部门去制止一下。",
+    "绿化带的土坡没有做护坡，如果一下暴雨，将会冲下来淹了一楼的院子，请开发商整改。",
+]
+
+
+@pytest.mark.parametrize(("text", "category"), IMMINENT_OR_ONGOING)
+def test_imminent_or_ongoing_danger_is_an_emergency(engine: BuiltinEngine, text: str, category: str) -> None:
+    p = engine.parse(text)
+    assert (p.intent, p.urgency, p.category) == ("repair", "emergency", category), p
+
+
+@pytest.mark.parametrize("text", FEAR_NOT_NOW)
+def test_a_fear_or_condition_is_not_an_emergency(engine: BuiltinEngine, text: str) -> None:
+    assert engine.parse(text).urgency != "emergency"
+
+
+def test_condition_just_before_a_match_makes_it_hypothetical() -> None:
+    pos, _ = find_dangers(normalize("要是下大雨，地下车库肯定被淹"))
+    assert pos and all(d.tense == "hypothetical" for d in pos)
+    pos, _ = find_dangers(normalize("担心归担心，现在车库已经被淹了"))
+    assert pos and any(d.tense == "now" for d in pos)
+
+
+def test_common_area_lighting_is_public_area_and_a_unit_light_stays_electrical(engine: BuiltinEngine) -> None:
+    p = engine.parse("小区南门外那排路灯坏了，晚上一片黑，麻烦安排人修一下")
+    assert (p.intent, p.category) == ("repair", "public_area"), p
+    assert apply_rules(normalize("the lamp post outside block 4 is out"), "repair", "normal",
+                       "electrical").category == "public_area"
+    assert apply_rules(normalize("卧室的吸顶灯不亮了"), "repair", "normal", "electrical").category == "electrical"
+
+
+def test_recurring_or_ignored_fault_is_a_complaint() -> None:
+    d = apply_rules(normalize("我们这栋楼经常停水，反映了也没人管"), "repair", "normal", "water")
+    assert (d.intent, d.category, d.rule) == ("complaint", None, "recurring")
+    # a trigger is not a recurrence: "每次开水壶就跳闸" stays a repair
+    d = apply_rules(normalize("the breaker trips every time we switch on the oven"), "repair", "high", "electrical")
+    assert d.intent == "repair"
+
+
+def test_model_alone_needs_a_clear_emergency_probability() -> None:
+    from nlu.builtin import MODEL_EMERGENCY_MIN
+
+    assert MODEL_EMERGENCY_MIN >= 0.6
+    intent, urgency, _, _ = BuiltinEngine._labels({"repair": 1.0}, {"emergency": 0.55, "high": 0.45}, {"water": 1.0})
+    assert urgency == "high"
+
+
+def test_an_outage_lasting_days_is_happening_now_even_beside_history() -> None:
+    pos, _ = find_dangers(normalize("我家一连四天没有来水了，以前也经常停水"))
+    assert pos and any(d.tense == "now" for d in pos)
