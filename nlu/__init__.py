@@ -81,7 +81,8 @@ def _lazy(module: str, cls: str) -> Callable[..., Engine]:
             mod = importlib.import_module(module)
         except ImportError as exc:  # the Rasa adapter is optional
             raise LookupError(f"NLU engine module {module} is not available: {exc}") from exc
-        return getattr(mod, cls)(**opts)
+        engine: Engine = getattr(mod, cls)(**opts)
+        return engine
 
     return factory
 

@@ -93,14 +93,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_nlu_commands(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
+def add_nlu_commands(subparsers: argparse._SubParsersAction[Any]) -> argparse._SubParsersAction[Any]:
     """Register ``nlu parse|train|eval`` on an argparse subparsers object.
 
     Each sub-command sets ``args.func(args) -> int``. Returns the ``nlu`` sub-command's own subparsers,
     so other modules can add theirs (``rasa-setup``...).
     """
     nlu = subparsers.add_parser("nlu", help="natural-language understanding tools")
-    sub = nlu.add_subparsers(dest="nlu_command", required=True)
+    sub: argparse._SubParsersAction[Any] = nlu.add_subparsers(dest="nlu_command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model-dir", type=Path, default=_default_model_dir(),

@@ -6,9 +6,9 @@ import logging
 import re
 import threading
 
-import jieba
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
+import jieba  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
 
 from nlu.lexicon import DOMAIN, INTENT_CUES
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sklearn
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.svm import LinearSVC
+import sklearn  # type: ignore[import-untyped]
+from sklearn.calibration import CalibratedClassifierCV  # type: ignore[import-untyped]
+from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
 from nlu.data_io import Example, load_examples, training_paths
 from nlu.features import build_vectorizer, clean_for_model, init_jieba

@@ -160,7 +160,8 @@ def _lazy_callable(candidates: tuple[tuple[str, str], ...]) -> Callable[..., Any
             continue
         func = getattr(module, attr, None)
         if callable(func):
-            return func
+            found: Callable[..., Any] = func
+            return found
     return None
 
 
@@ -302,7 +303,7 @@ class RasaEngine:
             raise RasaUnavailable(f"Rasa at {self.url} unreachable: {type(exc).__name__}: {exc}") from exc
         self._check(resp)
         try:
-            data = resp.json()
+            data: dict[str, Any] = resp.json()
             data["intent"]["name"]  # noqa: B018 - shape check
         except (ValueError, KeyError, TypeError) as exc:
             raise RasaUnavailable(f"Rasa at {self.url} answered an unexpected body: {resp.text[:200]!r}") from exc
@@ -356,8 +357,8 @@ class RasaEngine:
 
     def _fallback_parse(self, text: str, now: datetime | None, context: Any = None) -> Parse:
         assert self.fallback is not None
-        parse = self.fallback.parse(text, now=now, context=context) if context is not None else \
-            self.fallback.parse(text, now=now)
+        fb: Any = self.fallback  # the builtin engine takes the optional owner context
+        parse = fb.parse(text, now=now, context=context) if context is not None else fb.parse(text, now=now)
         return Parse(
             intent=parse.intent,
             urgency=parse.urgency,

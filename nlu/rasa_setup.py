@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -572,7 +573,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0  # not reached: serve() execs rasa
 
 
-def add_rasa_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_rasa_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Register ``rasa-setup`` and ``rasa-serve`` on an argparse subparsers object.
 
     Each subcommand sets ``func`` to a callable taking the parsed ``argparse.Namespace`` and returning an

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from nlu.data import (
@@ -151,7 +151,7 @@ def _lines(block: str | list[str]) -> list[str]:
     return [x.strip() for x in items if x.strip()]
 
 
-def build(repair: dict[str, str], complaint: dict[str, list[str]], enquiry: list[str], other: list[str],
+def build(repair: dict[str, str], complaint: Mapping[str, str | list[str]], enquiry: list[str], other: list[str],
           frames: Frames, noise: Callable[[str, random.Random], str], k: dict[str, int],
           rng: random.Random) -> dict[str, list[str]]:
     """Expand one language's banks of one split into ``{label: [texts]}``."""
