@@ -214,7 +214,7 @@ def apply_rules(text: str, intent: str, urgency: str, category: str | None,
         return Decision(intent, "high", category, "hypothetical")
     if urgency == "emergency" and lx.DOOR_FAIL.search(text) and lx.DAY.search(text) and not lx.NIGHT.search(text):
         return Decision(intent, "high", category, "daytime-door")
-    if intent == "repair" and urgency != "emergency" and lx.RECURRING_COMPLAINT.search(text):
+    if intent in ("repair", "enquiry") and urgency != "emergency" and lx.RECURRING_COMPLAINT.search(text):
         return Decision("complaint", "high" if urgency == "high" else "normal", None, "recurring")
     if category == "electrical" and lx.PUBLIC_LIGHT.search(text) and not lx.UNIT_LIGHT.search(text):
         # LABELS.md: corridor, garage and street lighting is public_area unless a spark/wire danger fired.
