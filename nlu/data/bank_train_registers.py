@@ -594,8 +594,8 @@ repair+water+emergency | sewage coming up out of the drain in the basement laund
 complaint+none+normal | neighbour's dog barks all day while they are at work, management does nothing about it
 complaint+none+normal | the restaurant downstairs vents its kitchen fumes straight into our windows, it has been like this for months
 complaint+none+normal | construction next door starts at 6am on weekends, way outside permitted hours
-complaint+none+normal | ticket closed as fixed but nobody ever came, the street light is still out. Why was it closed?
-enquiry+none+normal | who is responsible for the trees on the sidewalk, the city or the building?
+complaint+none+normal | my ticket was marked as resolved but nobody ever came and the hallway ceiling is still dripping. Why was it closed?
+enquiry+none+normal | who has to clear the snow on the pavement in front of our block, the council or the management company?
 enquiry+none+normal | is there a rule on how late neighbours can run a washing machine?
 enquiry+none+normal | can residents apply for a second parking permit, and how much does it cost?
 complaint+none+normal | the guy next door practises his drum kit every evening until midnight, the building manager says he can't do anything
