@@ -1,10 +1,13 @@
-"""NLU benchmark: builtin engine vs a keyword baseline (vs Rasa with --rasa-url) on the held-out test split.
+"""NLU benchmark: builtin engine vs a keyword baseline (vs Rasa with --rasa-url) on every held-out split.
 
-    .venv/bin/python benchmarks/nlu.py [--split test] [--rasa-url http://127.0.0.1:5005 --rasa-token T]
+    .venv/bin/python benchmarks/nlu.py [--split all] [--rasa-url http://127.0.0.1:5005 --rasa-token T]
 
-Prints a markdown table (intent macro-F1, emergency recall/precision, repair category accuracy, per language;
-parse latency median/p99 in-process; training time, load time, RSS delta). Save the output in
-benchmarks/results/nlu.md.
+``--split all`` (default) scores test, test_new, test_registers, adversarial and, when the folder exists,
+``../shared/eval-real/real.jsonl`` (read at run time, evaluation only: never copied into the repository),
+reported per language with its "uncertain" rows separate. Prints markdown tables: intent macro-F1, emergency
+recall/precision, repair category accuracy with 95% bootstrap intervals; expected calibration error and a
+reliability table of the confidence; low-confidence and safety-check rates; parse latency median/p99 (short
+messages and a 70,000-character one), training time, load time, RSS delta. Save it in benchmarks/results/nlu.md.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlu.builtin import BuiltinEngine  # noqa: E402
-from nlu.data_io import load_examples, split_paths  # noqa: E402
-from nlu.evaluate import evaluate  # noqa: E402
+from nlu.data_io import Example, load_examples, split_paths  # noqa: E402
+from nlu.evaluate import bootstrap, evaluate, reliability  # noqa: E402
 from nlu.keyword_baseline import KeywordEngine  # noqa: E402
 from nlu.model import train  # noqa: E402
 from nlu.types import Parse  # noqa: E402
@@ -81,11 +84,121 @@ def latency(engine: Any, texts: list[str], rounds: int = 3) -> tuple[float, floa
     return statistics.median(wall), wall[k], cpu[k]
 
 
+_ROOT = Path(__file__).resolve().parents[1]
+# ``../shared/eval-real`` next to the checkout (also two levels up, for worktrees under wt/), or $ANJU_EVAL_REAL.
+REAL_CANDIDATES = [Path(os.environ["ANJU_EVAL_REAL"])] if os.environ.get("ANJU_EVAL_REAL") else [
+    _ROOT.parent / "shared" / "eval-real" / "real.jsonl", _ROOT.parent.parent / "shared" / "eval-real" / "real.jsonl"]
+REAL = next((p for p in REAL_CANDIDATES if p.exists()), REAL_CANDIDATES[0])
+OWN_SPLITS = ("test", "test_new", "test_registers", "adversarial")
+
+
+def load_real(path: Path = REAL) -> tuple[list[Example], list[bool]] | None:
+    """The real evaluation set (examples and their "uncertain" flags), or None when it is absent."""
+    if not path.exists():
+        return None
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    examples = [Example(r["text"], r["intent"], r["urgency"], r.get("category") or None, r.get("lang")) for r in rows]
+    return examples, [bool(r.get("uncertain")) for r in rows]
+
+
+def splits(name: str) -> list[tuple[str, list[Example], list[bool] | None]]:
+    """``(split name, examples, uncertain flags or None)`` for ``name`` (``all`` = every split)."""
+    out: list[tuple[str, list[Example], list[bool] | None]] = []
+    for sp in (OWN_SPLITS if name == "all" else (name,)):
+        if sp != "real":
+            out.append((sp, load_examples(split_paths(sp)), None))
+    if name in ("all", "real"):
+        real = load_real()
+        if real is not None:
+            out.append(("real", real[0], real[1]))
+    return out
+
+
+def _slices(ex: list[Example], flags: list[bool] | None) -> list[tuple[str, list[int]]]:
+    idx = list(range(len(ex)))
+    out = [(lang, [i for i in idx if ex[i].lang == lang]) for lang in ("zh", "en")]
+    out.append(("all", idx))
+    if flags is not None:
+        out.append(("certain", [i for i in idx if not flags[i]]))
+        out.append(("uncertain", [i for i in idx if flags[i]]))
+    return [(n, ids) for n, ids in out if ids]
+
+
+def score_rows(engine: Any, name: str, ex: list[Example], flags: list[bool] | None,
+               with_ci: bool) -> tuple[list[str], list[Parse]]:
+    """Markdown rows for one engine on one split (per slice), and its parses."""
+    parses = [engine.parse(e.text) for e in ex]
+    rows = []
+    for sl, ids in _slices(ex, flags):
+        sub_e, sub_p = [ex[i] for i in ids], [parses[i] for i in ids]
+        r = evaluate(_Replay(sub_e, sub_p), sub_e)["all"]
+        ci = bootstrap(sub_e, sub_p, rounds=1000) if with_ci and sl in ("all", "certain") else {}
+
+        def fmt(key: str, value: float, ci: dict[str, tuple[float, float]] = ci) -> str:
+            lo_hi = ci.get(key)
+            return f"{value:.3f}" + (f" [{lo_hi[0]:.2f}, {lo_hi[1]:.2f}]" if lo_hi else "")
+
+        em = f"{fmt('emergency_recall', r['emergency_recall'])} (n={r['emergency_support']})"
+        rows.append(f"| {name} | {sl} | {len(ids)} | {fmt('intent_macro_f1', r['intent_macro_f1'])} | {em} | "
+                    f"{fmt('emergency_precision', r['emergency_precision'])} | "
+                    f"{fmt('category_accuracy', r['category_accuracy'])} |")
+    return rows, parses
+
+
+class _Replay:
+    """An engine that answers with parses already made (to score slices without parsing twice)."""
+
+    def __init__(self, examples: list[Example], parses: list[Parse]) -> None:
+        self._order = iter(parses)
+
+    def parse(self, text: str, now: datetime | None = None) -> Parse:
+        return next(self._order)
+
+
+def calibration_rows(name: str, ex: list[Example], parses: list[Parse]) -> tuple[list[str], str]:
+    """ECE, low-confidence and safety-check figures, and the reliability table for one split."""
+    conf = [p.confidence for p in parses]
+    ok = [p.intent == e.intent for e, p in zip(ex, parses, strict=True)]
+    r = reliability(conf, ok)
+    low = [i for i, p in enumerate(parses) if p.low_confidence]
+    low_acc = sum(ok[i] for i in low) / len(low) if low else float("nan")
+    high_acc = sum(ok[i] for i in range(len(ok)) if i not in set(low)) / max(1, len(ok) - len(low))
+    wrong = [c for c, k in zip(conf, ok, strict=True) if not k]
+    check = sum(1 for p in parses if p.needs_safety_check)
+    out = [f"| {name} | {len(ex)} | {r['ece']:.3f} | {r['mean_confidence']:.3f} | {r['accuracy']:.3f} | "
+           f"{(sum(wrong) / len(wrong)) if wrong else float('nan'):.3f} | {len(low)} ({low_acc:.2f} right) | "
+           f"{high_acc:.3f} | {check} |"]
+    table = " ".join(f"{t['lo']:.1f}-{t['hi']:.1f}: n={t['n']} conf {t['confidence']:.2f} acc {t['accuracy']:.2f};"
+                     for t in r["table"])
+    return out, f"- {name}: {table}"
+
+
+def long_text_cost(engine: Any) -> str:
+    """Parse time of a 70,000-character repeated message (bounded: only the head and tail are read)."""
+    unit = "3栋2单元1502 厨房水管爆了 水哗哗往外冒 电话13912345678 明天下午3点来 "
+    text = (unit * (70_000 // len(unit) + 1))[:70_000]
+    start = time.perf_counter()
+    p = engine.parse(text)
+    return f"{(time.perf_counter() - start) * 1000:.1f} ms (truncated={p.truncated})"
+
+
 def run(args: argparse.Namespace) -> str:
     """Run the benchmark and return the markdown report."""
-    examples = load_examples(split_paths(args.split))
-    texts = [e.text for e in examples]
-    rows: list[tuple[str, dict[str, Any], dict[str, str]]] = []
+    data = splits(args.split)
+    lat_texts = [e.text for e in load_examples(split_paths("test"))]
+    score: list[str] = []
+    cal: list[str] = []
+    rel: list[str] = []
+    perf: list[str] = []
+
+    def add(engine_name: str, engine: Any, with_ci: bool, with_cal: bool) -> None:
+        for name, ex, flags in data:
+            rows, parses = score_rows(engine, name, ex, flags, with_ci)
+            score.extend(r.replace(f"| {name} |", f"| {engine_name} | {name} |", 1) for r in rows)
+            if with_cal:
+                c, t = calibration_rows(name, ex, parses)
+                cal.extend(c)
+                rel.append(t)
 
     with tempfile.TemporaryDirectory() as tmp:
         gc.collect()
@@ -98,18 +211,16 @@ def run(args: argparse.Namespace) -> str:
         engine.warm_up()
         load_s = time.perf_counter() - t0
         rss = rss_mb() - rss0
-        report = evaluate(engine, examples)
-        med, p99, cpu99 = latency(engine, texts)
-        rows.append(("builtin", report, {"train": f"{train_s:.1f} s", "load": f"{load_s * 1000:.0f} ms",
-                                         "rss": f"+{rss:.0f} MiB", "median": f"{med:.2f} ms", "p99": f"{p99:.2f} ms",
-                                         "cpu99": f"{cpu99:.2f} ms"}))
-        raw = BuiltinEngine(Path(tmp), use_rules=False)
-        rows.append(("builtin (no rules)", evaluate(raw, examples), {"note": "model only, same artifact"}))
+        add("builtin", engine, True, True)
+        med, p99, cpu99 = latency(engine, lat_texts)
+        perf.append(f"| builtin | {train_s:.1f} s | {load_s * 1000:.0f} ms | +{rss:.0f} MiB | {med:.2f} ms | "
+                    f"{p99:.2f} ms | {cpu99:.2f} ms | {long_text_cost(engine)} |")
+        add("builtin (no rules)", BuiltinEngine(Path(tmp), use_rules=False), False, False)
 
     kw = KeywordEngine()
-    med, p99, cpu99 = latency(kw, texts)
-    rows.append(("keywords", evaluate(kw, examples), {"train": "-", "load": "-", "rss": "-", "median": f"{med:.3f} ms",
-                                                      "p99": f"{p99:.3f} ms", "cpu99": f"{cpu99:.3f} ms"}))
+    add("keywords", kw, False, False)
+    med, p99, cpu99 = latency(kw, lat_texts)
+    perf.append(f"| keywords | - | - | - | {med:.3f} ms | {p99:.3f} ms | {cpu99:.3f} ms | - |")
     if args.rasa_url:
         try:
             from nlu.rasa_engine import RasaEngine
@@ -118,42 +229,38 @@ def run(args: argparse.Namespace) -> str:
         except ImportError:
             rasa = PlainRasa(args.rasa_url, args.rasa_token)
         rasa.warm_up()
-        med, p99, _ = latency(rasa, texts, rounds=1)
-        rows.append(("rasa", evaluate(rasa, examples), {"train": "see DEPENDENCIES.md", "load": "-", "rss": "server",
-                                                        "median": f"{med:.2f} ms", "p99": f"{p99:.2f} ms",
-                                                        "cpu99": "n/a (HTTP)"}))
-    return render(rows, args.split, len(examples))
+        add("rasa", rasa, True, False)
+        med, p99, _ = latency(rasa, lat_texts, rounds=1)
+        perf.append(f"| rasa | see DEPENDENCIES.md | - | server | {med:.2f} ms | {p99:.2f} ms | n/a (HTTP) | - |")
+    return render(score, cal, rel, perf, [f"{n} ({len(e)})" for n, e, _ in data])
 
 
-def render(rows: list[tuple[str, dict[str, Any], dict[str, str]]], split: str, n: int) -> str:
-    """Markdown tables for the benchmark rows."""
-    out = [f"# NLU benchmark ({split} split, {n} messages)", "",
+def render(score: list[str], cal: list[str], rel: list[str], perf: list[str], names: list[str]) -> str:
+    """Markdown tables for the benchmark."""
+    out = [f"# NLU benchmark ({', '.join(names)})", "",
            f"{datetime.now().isoformat(timespec='seconds')}, Python {platform.python_version()}, "
-           f"{platform.machine()}", "",
-           "| engine | lang | n | intent macro-F1 | emergency recall | emergency precision | category acc. (repairs) |",
-           "|---|---|---:|---:|---:|---:|---:|"]
-    for name, rep, _ in rows:
-        for lang in ("zh", "en", "all"):
-            if lang in rep:
-                r = rep[lang]
-                out.append(f"| {name} | {lang} | {r['n']} | {r['intent_macro_f1']:.3f} | "
-                           f"{r['emergency_recall']:.3f} | {r['emergency_precision']:.3f} | "
-                           f"{r['category_accuracy']:.3f} |")
-    out += ["", "| engine | train | load (warm-up) | RSS delta | parse median | parse p99 | parse p99 (CPU) |",
-            "|---|---|---|---|---:|---:|---:|"]
-    for name, _, perf in rows:
-        if "median" in perf:
-            out.append(f"| {name} | {perf['train']} | {perf['load']} | {perf['rss']} | {perf['median']} "
-                       f"| {perf['p99']} | {perf['cpu99']} |")
-    out += ["", f"Load average at the end of the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
-            f"on {os.cpu_count()} CPUs (shared machine)."]
+           f"{platform.machine()}. Brackets: 95% bootstrap intervals (1000 resamples of messages).", "",
+           "| engine | split | slice | n | intent macro-F1 | emergency recall | emergency precision | "
+           "category acc. (gold repairs) |",
+           "|---|---|---|---:|---:|---:|---:|---:|", *score, "",
+           "Calibration of the builtin engine's confidence (its probability of the intent it chose):", "",
+           "| split | n | ECE | mean confidence | intent accuracy | mean confidence when wrong | low_confidence "
+           "| accuracy when not low | needs_safety_check |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|", *cal, "",
+           "Reliability table (confidence bin: messages, mean confidence, accuracy):", "", *rel, "",
+           "| engine | train | load (warm-up) | RSS delta | parse median | parse p99 | parse p99 (CPU) | "
+           "70,000-char message |",
+           "|---|---|---|---|---:|---:|---:|---:|", *perf, "",
+           f"Load average at the end of the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+           f"on {os.cpu_count()} CPUs (shared machine)."]
     return "\n".join(out) + "\n"
 
 
 def main() -> None:
     """CLI entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="test", help="test, test_new, test_full (test + test_new), adversarial")
+    ap.add_argument("--split", default="all",
+                    help="all (default), test, test_new, test_registers, test_full, adversarial, real")
     ap.add_argument("--rasa-url", default=None)
     ap.add_argument("--rasa-token", default=None)
     ap.add_argument("--out", type=Path, default=None, help="also write the markdown here")

@@ -17,14 +17,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from nlu.types import CATEGORIES, INTENTS, URGENCIES, Parse
+from nlu.types import CATEGORIES, INTENTS, URGENCIES, OwnerContext, Parse, TicketRef
 
 __all__ = [
     "CATEGORIES",
     "INTENTS",
     "URGENCIES",
     "Engine",
+    "OwnerContext",
     "Parse",
+    "TicketRef",
     "default_model_dir",
     "ensure_trained",
     "get_engine",
@@ -37,7 +39,8 @@ class Engine(Protocol):
     """What every NLU engine offers."""
 
     def parse(self, text: str, now: datetime | None = None) -> Parse:
-        """Label one message."""
+        """Label one message. The builtin and Rasa engines also take an optional keyword
+        ``context: nlu.types.OwnerContext`` (the owner's open/recent tickets)."""
         ...
 
     def warm_up(self) -> None:

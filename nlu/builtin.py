@@ -7,17 +7,27 @@ from datetime import datetime
 from pathlib import Path
 
 from nlu import entities, safety
+from nlu.context import apply_context
 from nlu.fast import FastModel
 from nlu.features import clean_for_model, init_jieba
 from nlu.lang import detect_lang
 from nlu.model import Model, ensure_trained, load
 from nlu.normalize import normalize
-from nlu.types import Parse
+from nlu.types import LOW_CONFIDENCE, OwnerContext, Parse
 
 RULE_CONFIDENCE = 0.95
 # The model alone may call an emergency only when fairly sure; the rule layer carries recall. Chosen by
 # grouped cross-validation on the training data (not on the test split).
-MODEL_EMERGENCY_MIN = 0.5
+MODEL_EMERGENCY_MIN = 0.6
+# The model and the rules read at most this many characters: the head and the tail of a longer message (the
+# owner's opening and closing usually carry the request). Storage always keeps the full text.
+MAX_MODEL_CHARS = 1200
+_TAIL_CHARS = 300
+def bounded(text: str, limit: int = MAX_MODEL_CHARS) -> tuple[str, bool]:
+    """``text`` cut to its head and tail when longer than ``limit`` characters; and whether it was cut."""
+    if len(text) <= limit:
+        return text, False
+    return text[: limit - _TAIL_CHARS] + " " + text[-_TAIL_CHARS:], True
 
 
 class BuiltinEngine:
@@ -72,42 +82,67 @@ class BuiltinEngine:
 
     def raw_labels(self, text: str) -> tuple[str, str, str | None, dict[str, float]]:
         """Model-only labels for normalised, cleaned ``text``: intent, urgency, category, intent probabilities."""
-        intent_p, urgency_p, category_p = self._ensure_loaded().predict(text)
+        return self._labels(*self._ensure_loaded().predict(text))
+
+    @staticmethod
+    def _labels(intent_p: dict[str, float], urgency_p: dict[str, float],
+                category_p: dict[str, float]) -> tuple[str, str, str | None, dict[str, float]]:
         intent = max(intent_p, key=intent_p.__getitem__)
         urgency = max(urgency_p, key=urgency_p.__getitem__)
         if urgency == "emergency" and urgency_p["emergency"] < MODEL_EMERGENCY_MIN:
             urgency = "high"
         return intent, urgency, max(category_p, key=category_p.__getitem__), intent_p
 
-    def parse(self, text: str, now: datetime | None = None) -> Parse:
+    def parse(self, text: str, now: datetime | None = None, context: OwnerContext | None = None) -> Parse:
         """Label one message.
 
         Args:
-            text: Raw message text.
+            text: Raw message text (any length; only :data:`MAX_MODEL_CHARS` of it are read by the model).
             now: Reference time for appointment resolution (default: current time in Asia/Shanghai).
+            context: Optional owner context (open/recent tickets). With a matching ticket a "又/还是/至今没修好"
+                message is a repeat: a complaint, with ``entities["repeat_of"]``. Without it the text decides.
 
         Returns:
-            The :class:`~nlu.types.Parse`; ``confidence`` is the intent model's probability of the final intent,
-            at least 0.95 when a safety rule decided it.
+            The :class:`~nlu.types.Parse`; ``confidence`` is the intent model's calibrated probability of the final
+            intent, at least 0.95 when a safety rule decided it; ``low_confidence`` when below
+            :data:`nlu.types.LOW_CONFIDENCE`; ``needs_safety_check`` when a danger is possible but not settled.
         """
-        norm = normalize(text)
+        short, truncated = bounded(text or "")
+        norm = normalize(short)
         lang = detect_lang(norm)
         if not norm:
             return Parse("other", "normal", None, lang, 1.0, {}, self.name)
-        intent, urgency, category, probs = self.raw_labels(clean_for_model(norm))
+        cleaned = clean_for_model(norm)
+        intent_p, urgency_p, category_p = self._ensure_loaded().predict(cleaned)
+        intent, urgency, category, probs = self._labels(intent_p, urgency_p, category_p)
+        dangers: list[safety.Danger] = []
         if self.use_rules:
-            d = safety.apply_rules(norm, intent, urgency, category)
+            found = safety.find_dangers(norm)
+            d = safety.apply_rules(norm, intent, urgency, category, found)
+            dangers = found[0]
         else:
             d = safety.Decision(intent, urgency, category if intent == "repair" else None)
         confidence = probs.get(d.intent, 0.0)
-        if d.danger or (d.rule and d.rule != "consistency"):
+        if d.danger or (d.rule and d.rule not in safety.SOFT_RULES):
             confidence = max(confidence, RULE_CONFIDENCE)
+        ents = entities.extract(short, now)
+        final_intent, final_urgency, final_cat, earlier = apply_context(
+            context, norm, d.intent, d.urgency, d.category if d.intent == "repair" else None, category)
+        if earlier is not None:
+            confidence = max(confidence, probs.get("complaint", 0.0), RULE_CONFIDENCE - 0.1)
+            if earlier.number:
+                ents["repeat_of"] = earlier.number
+        check = (self.use_rules and final_urgency != "emergency" and final_intent in ("repair", "complaint", "enquiry")
+                 and safety.needs_safety_check(norm, urgency_p, dangers))
         return Parse(
-            intent=d.intent,
-            urgency=d.urgency,
-            category=d.category if d.intent == "repair" else None,
+            intent=final_intent,
+            urgency=final_urgency,
+            category=final_cat,
             lang=lang,
             confidence=round(confidence, 4),
-            entities=entities.extract(text, now),
+            entities=ents,
             engine=self.name,
+            low_confidence=confidence < LOW_CONFIDENCE,
+            needs_safety_check=check,
+            truncated=truncated,
         )

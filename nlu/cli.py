@@ -93,16 +93,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_nlu_commands(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+def add_nlu_commands(subparsers: argparse._SubParsersAction[Any]) -> argparse._SubParsersAction[Any]:
     """Register ``nlu parse|train|eval`` on an argparse subparsers object.
 
     Each sub-command sets ``args.func(args) -> int``. Returns the ``nlu`` sub-command's own subparsers,
     so other modules can add theirs (``rasa-setup``...).
     """
     nlu = subparsers.add_parser("nlu", help="natural-language understanding tools")
-    sub = nlu.add_subparsers(dest="nlu_command", required=True)
+    sub: argparse._SubParsersAction[Any] = nlu.add_subparsers(dest="nlu_command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model-dir", type=Path, default=_default_model_dir(),
@@ -124,7 +122,8 @@ def add_nlu_commands(
     p = sub.add_parser("eval", help="evaluate an engine on a labelled split")
     common(p)
     p.add_argument("--engine", default="builtin", choices=["builtin", "rasa"])
-    p.add_argument("--split", default="test", help="test, test_new, test_full, adversarial, or a path to a YAML file")
+    p.add_argument("--split", default="test",
+                   help="test, test_new, test_registers, test_full, adversarial, or a path to a YAML file")
     p.add_argument("--errors", type=int, default=20, help="how many errors to list")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_eval)

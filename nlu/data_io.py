@@ -11,8 +11,9 @@ import yaml
 from nlu.lang import detect_lang
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-TRAIN_FILES = ("train_zh.yml", "train_en.yml")
-SPLITS = {"test": "test.yml", "test_new": "test_new.yml", "adversarial": "adversarial.yml"}
+TRAIN_FILES = ("train_zh.yml", "train_en.yml", "train_registers.yml")
+SPLITS = {"test": "test.yml", "test_new": "test_new.yml", "adversarial": "adversarial.yml",
+          "test_registers": "test_registers.yml"}
 # Splits made of several files: ``test_full`` is the original test split plus the second held-out batch.
 MULTI_SPLITS = {"test_full": ("test", "test_new")}
 

@@ -123,3 +123,74 @@ def format_report(report: dict[str, Any], show_errors: int = 20) -> str:
         for e in errs[:show_errors]:
             out.append(f"  {e['text']}\n      gold={e['gold']} pred={e['pred']}")
     return "\n".join(out)
+
+
+def reliability(confidences: Sequence[float], correct: Sequence[bool], bins: int = 10) -> dict[str, Any]:
+    """Expected calibration error and a reliability table of a confidence score.
+
+    Args:
+        confidences: The engine's confidence per message (its probability of the intent it chose).
+        correct: Whether that intent was right.
+        bins: Number of equal-width confidence bins over [0, 1].
+
+    Returns:
+        ``{"ece", "mean_confidence", "accuracy", "table": [{"lo", "hi", "n", "confidence", "accuracy"}]}``;
+        ECE is the support-weighted mean gap between confidence and accuracy per bin.
+    """
+    n = len(confidences)
+    table = []
+    ece = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        idx = [i for i, c in enumerate(confidences) if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+        if not idx:
+            continue
+        conf = sum(confidences[i] for i in idx) / len(idx)
+        acc = sum(1 for i in idx if correct[i]) / len(idx)
+        ece += len(idx) / n * abs(conf - acc)
+        table.append({"lo": lo, "hi": hi, "n": len(idx), "confidence": conf, "accuracy": acc})
+    return {"ece": ece if n else 0.0, "mean_confidence": sum(confidences) / n if n else 0.0,
+            "accuracy": sum(correct) / n if n else 0.0, "table": table}
+
+
+def bootstrap(examples: Sequence[Example], parses: Sequence[Parse], rounds: int = 1000,
+              seed: int = 7) -> dict[str, tuple[float, float]]:
+    """95% bootstrap intervals (resampling messages) of intent macro-F1, emergency recall and precision and
+    repair category accuracy.
+
+    Args:
+        examples: Gold examples.
+        parses: The engine's parses, in the same order.
+        rounds: Bootstrap resamples.
+        seed: Random seed (fixed: reproducible reports).
+
+    Returns:
+        ``{metric: (low, high)}`` for the metrics that were defined in enough resamples.
+    """
+    import random
+
+    rnd = random.Random(seed)
+    n = len(examples)
+    keys = ("intent_macro_f1", "emergency_recall", "emergency_precision", "category_accuracy")
+    samples: dict[str, list[float]] = {k: [] for k in keys}
+    for _ in range(rounds):
+        pick = [rnd.randrange(n) for _ in range(n)]
+        ex = [examples[i] for i in pick]
+        pa = [parses[i] for i in pick]
+        samples["intent_macro_f1"].append(_prf([e.intent for e in ex], [p.intent for p in pa], INTENTS)["macro_f1"])
+        gold_em = [i for i, e in enumerate(ex) if e.urgency == "emergency"]
+        pred_em = [i for i, p in enumerate(pa) if p.urgency == "emergency"]
+        if gold_em:
+            samples["emergency_recall"].append(sum(1 for i in gold_em if pa[i].urgency == "emergency") / len(gold_em))
+        if pred_em:
+            samples["emergency_precision"].append(sum(1 for i in pred_em if ex[i].urgency == "emergency")
+                                                  / len(pred_em))
+        rep = [i for i, e in enumerate(ex) if e.intent == "repair"]
+        if rep:
+            samples["category_accuracy"].append(sum(1 for i in rep if pa[i].category == ex[i].category) / len(rep))
+    out: dict[str, tuple[float, float]] = {}
+    for k, vals in samples.items():
+        if len(vals) >= rounds // 2:
+            vals.sort()
+            out[k] = (vals[int(0.025 * len(vals))], vals[min(len(vals) - 1, int(0.975 * len(vals)))])
+    return out

@@ -69,8 +69,8 @@ class FastCalibratedLinear:
         total = proba.sum(axis=1, keepdims=True)
         uniform = np.full_like(proba, 1.0 / proba.shape[1])
         proba = np.divide(proba, total, out=uniform, where=total != 0)
-        mean: np.ndarray = proba.mean(axis=0)
-        return mean
+        out: np.ndarray = proba.mean(axis=0)
+        return out
 
     def probs(self, idx: np.ndarray, vals: np.ndarray) -> dict[str, float]:
         """``{class: probability}``."""

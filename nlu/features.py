@@ -10,9 +10,10 @@ import jieba
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from nlu.lexicon import INTENT_CUES
+from nlu.lexicon import DOMAIN, INTENT_CUES
 
 _DIGITS = re.compile(r"\d+")
+_LATIN_WORD = re.compile(r"[a-z]+")
 _init_lock = threading.Lock()
 _initialised = False
 
@@ -63,8 +64,14 @@ def word_tokens(text: str) -> list[str]:
 def cue_tokens(text: str) -> list[str]:
     """Intent cue features from :data:`nlu.lexicon.INTENT_CUES` plus a short-message marker."""
     out = [name for name, rx in INTENT_CUES.items() if rx.search(text)]
+    if not DOMAIN.search(text):
+        out.append("cue_offtopic")
     size = len(text.replace(" ", ""))
     out.append("len_short" if size <= 4 else "len_mid" if size <= 12 else "len_long")
+    # A letter: over 60 units, counting a CJK character or a Latin word as one unit.
+    units = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") + len(_LATIN_WORD.findall(text))
+    if units > 60:
+        out.append("len_letter")
     return out
 
 

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -69,7 +69,7 @@ class RasaLabelError(ValueError):
 def labels_from_rasa(name: str) -> tuple[str, str | None, str]:
     """Map a Rasa multi-intent name back to ``(intent, category, urgency)``.
 
-    ``misc`` becomes category ``other`` and ``none`` becomes ``None``. The docs/labels.md invariants are enforced:
+    ``misc`` becomes category ``other`` and ``none`` becomes ``None``. The LABELS.md invariants are enforced:
     only repairs carry a category, enquiries and ``other`` are always ``normal``, and a complaint is never an
     emergency (it becomes ``high``).
 
@@ -160,7 +160,8 @@ def _lazy_callable(candidates: tuple[tuple[str, str], ...]) -> Callable[..., Any
             continue
         func = getattr(module, attr, None)
         if callable(func):
-            return cast(Callable[..., Any], func)
+            found: Callable[..., Any] = func
+            return found
     return None
 
 
@@ -226,12 +227,14 @@ class RasaEngine:
         """False between a failure and the next successful call."""
         return self._healthy
 
-    def parse(self, text: str, now: datetime | None = None) -> Parse:
+    def parse(self, text: str, now: datetime | None = None, context: Any = None) -> Parse:
         """Label one message with Rasa, or with the fallback engine while Rasa is unavailable.
 
         Args:
             text: The message.
             now: The reference time for relative dates in entities (default: now).
+            context: Optional :class:`nlu.types.OwnerContext`; a repeat of an earlier ticket becomes a complaint,
+                as in the builtin engine.
 
         Returns:
             A Parse with ``engine="rasa"``, or the fallback's Parse with ``engine="builtin-fallback"``.
@@ -243,16 +246,16 @@ class RasaEngine:
         if not payload.strip():
             return Parse("other", "normal", None, detect_lang(text), 1.0, {}, ENGINE_NAME)
         if self.fallback is not None and time.monotonic() < self._skip_until:
-            return self._fallback_parse(text, now)
+            return self._fallback_parse(text, now, context)
         try:
             data = self._post_parse(payload)
         except RasaUnavailable as exc:
             self._mark_down(str(exc))
             if self.fallback is None:
                 raise
-            return self._fallback_parse(text, now)
+            return self._fallback_parse(text, now, context)
         self._mark_up()
-        return self._to_parse(text, payload, data, now)
+        return self._to_parse(text, payload, data, now, context)
 
     def warm_up(self) -> bool:
         """Check the server and its model (``GET /status``), send one parse, and warm the fallback.
@@ -314,7 +317,8 @@ class RasaEngine:
         if not resp.is_success:
             raise RasaUnavailable(f"Rasa at {self.url} answered HTTP {resp.status_code}: {resp.text[:200]!r}")
 
-    def _to_parse(self, text: str, payload: str, data: dict[str, Any], now: datetime | None) -> Parse:
+    def _to_parse(self, text: str, payload: str, data: dict[str, Any], now: datetime | None,
+                  context: Any = None) -> Parse:
         name = str(data["intent"].get("name") or "")
         try:
             intent, category, urgency = labels_from_rasa(name)
@@ -332,21 +336,29 @@ class RasaEngine:
             except Exception:  # a rule-layer bug must not lose Rasa's answer
                 log.exception("safety rules failed for %r; keeping Rasa's labels", text)
         confidence = intent_confidence(data, intent)
-        if rule and rule != "consistency":
+        if rule and rule not in ("consistency", "recurring", "public-light"):  # safety.SOFT_RULES
             confidence = max(confidence, RULE_CONFIDENCE)
+        entities = self._entities(text, now)
+        if context is not None:
+            from nlu.context import apply_context
+
+            intent, urgency, category, earlier = apply_context(context, payload, intent, urgency, category)
+            if earlier is not None and earlier.number:
+                entities["repeat_of"] = earlier.number
         return Parse(
             intent=intent,
             urgency=urgency,
             category=category,
             lang=detect_lang(text),
             confidence=round(min(max(confidence, 0.0), 1.0), 6),
-            entities=self._entities(text, now),
+            entities=entities,
             engine=ENGINE_NAME,
         )
 
-    def _fallback_parse(self, text: str, now: datetime | None) -> Parse:
+    def _fallback_parse(self, text: str, now: datetime | None, context: Any = None) -> Parse:
         assert self.fallback is not None
-        parse = self.fallback.parse(text, now=now)
+        fb: Any = self.fallback  # the builtin engine takes the optional owner context
+        parse = fb.parse(text, now=now, context=context) if context is not None else fb.parse(text, now=now)
         return Parse(
             intent=parse.intent,
             urgency=parse.urgency,

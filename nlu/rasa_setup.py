@@ -1,7 +1,7 @@
 """Install, train and serve the Rasa NLU engine in its own Python 3.10 virtualenv.
 
 Rasa 3.6.21 (the last open-source release) needs Python < 3.11 and pins SQLAlchemy < 1.5, so it can never
-share Anju's environment. This module builds a separate venv from pyenv's Python 3.10.13,
+share Anju's environment (DEPENDENCIES.md). This module builds a separate venv from pyenv's Python 3.10.13,
 exports ``nlu/data/train_*.yml`` into a Rasa training directory, trains ``config/rasa/config.yml`` with
 ``rasa train nlu`` and serves the model with ``rasa run --enable-api``.
 
@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -48,7 +49,7 @@ MODEL_PREFIX = "anju-nlu-"
 KEEP_MODELS = 3
 
 # Only these splits are training data; test.yml and adversarial.yml must never reach a model.
-HELD_OUT = frozenset({"test.yml", "adversarial.yml"})
+HELD_OUT = frozenset({"test.yml", "test_new.yml", "test_registers.yml", "adversarial.yml"})
 # Rasa reads `[text](entity)`, `[text]{...}` and `[text][...]` inside examples as entity annotations.
 _ENTITY_MARKUP = re.compile(r"\[[^\]]+\](\(|\{|\[)")
 
@@ -572,7 +573,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0  # not reached: serve() execs rasa
 
 
-def add_rasa_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_rasa_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Register ``rasa-setup`` and ``rasa-serve`` on an argparse subparsers object.
 
     Each subcommand sets ``func`` to a callable taking the parsed ``argparse.Namespace`` and returning an

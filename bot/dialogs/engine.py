@@ -14,7 +14,7 @@ from typing import Any
 from bot.dialogs import aftercare, binding, complaint, emergency, enquiry, intake, keywords, tickets
 from bot.dialogs.state import normalise
 from bot.dialogs.types import Context, Handoff, OwnerView, SetMarketingConsent, StepResult, Turn
-from nlu.lang import detect_lang
+from nlu.lang import language_of
 from nlu.types import Parse
 
 LOW_CONFIDENCE_HANDOFF = 2
@@ -28,9 +28,9 @@ def choose_language(state: dict[str, Any], turn: Turn, parse: Parse | None, ctx:
     """
     current = state.get("lang") or (ctx.owner.language if ctx.owner else None)
     text = turn.text.strip()
-    if not text or not keywords.has_words(text):
+    detected = language_of(text) if text and keywords.has_words(text) else None
+    if detected is None:
         return current or "zh"
-    detected = detect_lang(text)
     if current is None or (detected != current and len(text) >= 6):
         return detected
     return current

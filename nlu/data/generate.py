@@ -13,7 +13,16 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from nlu.data import bank_adversarial, bank_test, bank_test_new, bank_train_en, bank_train_extra, bank_train_zh
+from nlu.data import (
+    bank_adversarial,
+    bank_test,
+    bank_test_new,
+    bank_test_registers,
+    bank_train_en,
+    bank_train_extra,
+    bank_train_registers,
+    bank_train_zh,
+)
 from nlu.data_io import write_yaml
 from nlu.lang import detect_lang
 from nlu.normalize import normalize, to_traditional
@@ -241,6 +250,42 @@ def main() -> None:
         print(name, sum(len(v) for v in d.values()))  # noqa: T201
     print("test_new", sum(len(v) for v in new.values()))  # noqa: T201
     print("adversarial", len(bank_adversarial.ADVERSARIAL))  # noqa: T201
+    reg: dict[tuple[str, str], list[str]] = {}
+    for line in _lines(bank_test_registers.TEST_REGISTERS):
+        label, text = (s.strip() for s in line.split("|", 1))
+        reg.setdefault((label.replace("+other+", "+misc+"), detect_lang(text)), []).append(text)
+    write_yaml(HERE / "test_registers.yml", [(lb, lang, ts) for (lb, lang), ts in reg.items()])
+    print("test_registers", sum(len(v) for v in reg.values()))  # noqa: T201
+    held |= {normalize(t) for ts in reg.values() for t in ts}
+    print("train_registers", write_registers(held | {normalize(t) for t in seen}))  # noqa: T201
+
+
+def write_registers(held: set[str]) -> int:
+    """Write ``train_registers.yml``: the fifth batch (whole messages, no frames), each message once as written
+    and once through the channel noise (emoji, typos, traditional characters...), its own random stream.
+
+    Args:
+        held: Normalised texts already used elsewhere (held-out splits and earlier training); never repeated.
+
+    Returns:
+        The number of examples written.
+    """
+    rng = random.Random(20261201)
+    out: dict[tuple[str, str], list[str]] = {}
+    seen = set(held)
+    b = bank_train_registers
+    for block, noise in ((b.TRAIN_ZH + b.TRAIN_ZH_2 + b.TRAIN_ZH_3 + b.TRAIN_ZH_4, noise_zh),
+                         (b.TRAIN_EN + b.TRAIN_EN_2 + b.TRAIN_EN_3 + b.TRAIN_EN_4, noise_en)):
+        for line in _lines(block):
+            label, text = (s.strip() for s in line.split("|", 1))
+            lang = detect_lang(text)
+            for variant in (text, noise(text, rng)):
+                key = normalize(variant)
+                if key not in seen:
+                    seen.add(key)
+                    out.setdefault((label.replace("+other+", "+misc+"), lang), []).append(variant)
+    write_yaml(HERE / "train_registers.yml", [(lb, lang, ts) for (lb, lang), ts in out.items()])
+    return sum(len(v) for v in out.values())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from nlu.entities import extract
+from nlu.lang import detect_lang
 from nlu.types import Parse
 
 # substring -> (intent, urgency, category)
@@ -36,7 +37,7 @@ class FakeNlu:
     def parse(self, text: str, now: datetime | None = None) -> Parse:
         """Label ``text``."""
         intent, urgency, category = next((labels for key, labels in RULES if key in text), ("other", "normal", None))
-        lang = "en" if sum(c.isascii() and c.isalpha() for c in text) > len(text) / 2 else "zh"
+        lang = detect_lang(text)
         confidence = 0.3 if "???" in text else 0.95
         return Parse(intent, urgency, category, lang, confidence, extract(text, now), engine="fake")
 
