@@ -35,6 +35,7 @@ class WeChatSettings(BaseModel):
     api_base: str = "https://api.weixin.qq.com"
     template_ids: dict[str, str] = {}
     max_timestamp_skew_s: int = 300
+    accept_plaintext: bool = False  # with an AES key set, still accept plain pushes (console mode switch only)
 
     @property
     def enabled(self) -> bool:

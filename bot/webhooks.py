@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,9 +18,21 @@ from sqlalchemy.exc import OperationalError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from backend import inbound, outbox
+from backend import inbound, outbox, replay
 from backend.db import transaction
-from bot.channels.base import ChannelError, InboundMessage, UnsupportedEvent, WebRequest, WebResponse
+from bot.channels.base import (
+    AfterAccept,
+    ChannelError,
+    InboundMessage,
+    ReplayGuarded,
+    SignatureError,
+    StatusCallbacks,
+    UnsupportedEvent,
+    UrlVerifying,
+    WebRequest,
+    WebResponse,
+)
+from bot.channels.sanitize import clean_message
 from bot.envelope import to_payload
 from bot.services import Services
 
@@ -103,11 +116,21 @@ def throttle_for(svc: Services) -> SenderThrottle:
     return found
 
 
-def _store(svc: Services, messages: list[InboundMessage]) -> int:
+class Replayed(Exception):
+    """A signed request whose nonce was already used with another body."""
+
+
+def _store(svc: Services, messages: list[InboundMessage], nonce: tuple[str, str, str, float] | None = None) -> int:
+    """Store the messages; with ``nonce`` (channel, key, digest, window s) refuse a replay in the same transaction."""
     now = svc.clock()
     stored = 0
     throttle = throttle_for(svc)
     with transaction(svc.sessions) as session:
+        if nonce is not None:
+            channel, key, digest, window_s = nonce
+            if not replay.remember(session, channel=channel, nonce=key, digest=digest, now=now,
+                                   window=timedelta(seconds=window_s)):
+                raise Replayed(f"{channel}: nonce {key!r} already used with another body")
         for msg in messages:
             throttled = not throttle.allow(msg.channel, msg.external_user_id)
             new_id = inbound.store(session, channel=msg.channel, provider_message_id=msg.provider_message_id,
@@ -127,10 +150,14 @@ async def accept(channel_name: str, request: Request) -> Response:
         raise HTTPException(404, f"channel {channel_name} is not configured")
     req = await web_request(request, svc)
     try:
-        if channel_name == "wechat" and request.method == "GET":
+        if request.method == "GET":
+            if not isinstance(channel, UrlVerifying):
+                raise HTTPException(405, "this channel has no URL verification")
             return Response(channel.verify_url(req), media_type="text/plain")
         channel.verify(req)
-        messages = channel.parse_inbound(req)
+        messages = [clean_message(msg) for msg in channel.parse_inbound(req)]
+        key = channel.replay_key(req) if isinstance(channel, ReplayGuarded) else None
+        nonce = (channel_name, *key, float(channel.replay_window_s)) if key else None
     except UnsupportedEvent as exc:
         log.info("%s: ignored event: %s", channel_name, exc)
         return _answer(channel.ack(req))
@@ -138,16 +165,18 @@ async def accept(channel_name: str, request: Request) -> Response:
         log.warning("%s webhook refused (%d): %s", channel_name, exc.status_code, exc)
         raise HTTPException(exc.status_code, str(exc) or type(exc).__name__) from None
     try:
-        stored = await run_in_threadpool(_store, svc, messages)
+        stored = await run_in_threadpool(_store, svc, messages, nonce)
+    except Replayed as exc:
+        log.warning("%s webhook refused (403): %s", channel_name, exc)
+        raise HTTPException(SignatureError.status_code, "replayed request") from None
     except OperationalError as exc:
         log.error("%s webhook: database unavailable: %s", channel_name, exc.orig)
         raise HTTPException(503, "temporarily unavailable, retry later") from None
     if stored and request.app.state.worker is not None:
         request.app.state.worker.wake_inbound()
     response = _answer(channel.ack(req))
-    after = getattr(channel, "after_accept", None)  # e.g. Telegram: answer button presses, after the 200
-    if after is not None and stored:
-        response.background = BackgroundTask(after, messages)
+    if isinstance(channel, AfterAccept) and stored:  # e.g. Telegram: answer button presses, after the 200
+        response.background = BackgroundTask(channel.after_accept, messages)
     return response
 
 
@@ -174,7 +203,7 @@ async def sms_status(request: Request) -> Response:
     """Twilio delivery status callbacks."""
     svc = _services(request)
     channel: Any = svc.channels.get("sms")
-    if channel is None:
+    if not isinstance(channel, StatusCallbacks):
         raise HTTPException(404, "channel sms is not configured")
     req = await web_request(request, svc)
     try:

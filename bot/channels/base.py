@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 class ChannelError(Exception):
@@ -177,3 +178,59 @@ class Channel(Protocol):
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
         """Deliver one message; never raise for platform errors, return a :class:`DeliveryResult`."""
+
+
+# ------------------------------------------------------------------------------ optional abilities
+# A channel implements only what its platform offers; the web layer and the worker test for these
+# with ``isinstance`` instead of reaching for attributes through ``getattr``.
+
+
+@runtime_checkable
+class UrlVerifying(Protocol):
+    """The platform checks the webhook URL with a signed ``GET`` (WeChat)."""
+
+    def verify_url(self, request: WebRequest) -> str:
+        """The body to answer the verification ``GET`` with; raise :class:`SignatureError` if forged."""
+
+
+@runtime_checkable
+class ReplayGuarded(Protocol):
+    """The platform's signature carries a nonce: the webhook layer remembers it in the database."""
+
+    replay_window_s: float
+
+    def replay_key(self, request: WebRequest) -> tuple[str, str] | None:
+        """``(nonce, body digest)`` of a verified request, or None when it carries no nonce."""
+
+
+@runtime_checkable
+class StatusCallbacks(Protocol):
+    """The platform posts delivery receipts to a separate webhook (Twilio)."""
+
+    def parse_status(self, request: WebRequest) -> DeliveryStatus:
+        """Parse a verified receipt."""
+
+
+@runtime_checkable
+class AfterAccept(Protocol):
+    """Something to do once the webhook has been answered (Telegram: answer button presses)."""
+
+    async def after_accept(self, messages: Sequence[InboundMessage]) -> None:
+        """Run in the background after the 200."""
+
+
+@runtime_checkable
+class VoiceCalls(Protocol):
+    """The channel can place an outbound voice call (Twilio: the voice survey)."""
+
+    async def place_call(self, to: str, *, twiml_url: str | None = None, twiml: str | None = None,
+                         status_callback: str | None = None) -> DeliveryResult:
+        """Call ``to`` and run the TwiML."""
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """The channel holds a client to release on shutdown (Telegram's HTTP client)."""
+
+    async def close(self) -> None:
+        """Release it."""

@@ -46,6 +46,11 @@ def _sign(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
+def _same(expected: str, given: str) -> bool:
+    """Constant-time comparison that also copes with a non-ASCII ``given`` (a forged signature)."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+
+
 class WeChatChannel:
     """The WeChat official-account channel."""
 
@@ -70,6 +75,7 @@ class WeChatChannel:
         api_base: str = "https://api.weixin.qq.com",
         template_ids: Mapping[str, str] | None = None,
         max_timestamp_skew_s: float = 300,
+        accept_plaintext: bool = False,
         timeout_s: float = 5.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -83,6 +89,9 @@ class WeChatChannel:
             api_base: Base URL of the API (``https://api.weixin.qq.com`` or a fake/proxy).
             template_ids: Names usable as ``OutboundMessage.template_id`` mapped to real template ids.
             max_timestamp_skew_s: Pushes whose timestamp is further than this from now are replays.
+            accept_plaintext: With an EncodingAESKey set, still accept plain-mode pushes (only while
+                switching the console from plain to compatible/safe mode). Off by default: a plain push
+                is refused, since its ``signature`` can be lifted from any one push and reused.
             timeout_s: Connect/read timeout of every API call.
             clock: Returns the current Unix time (injectable for tests).
         """
@@ -92,6 +101,7 @@ class WeChatChannel:
         self._crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
         self._template_ids = dict(template_ids or {})
         self._skew = max_timestamp_skew_s
+        self._accept_plaintext = accept_plaintext
         self._clock = clock
         self._client = ApiBaseClient(app_id, app_secret, api_base.rstrip("/"), timeout_s)
 
@@ -104,6 +114,7 @@ class WeChatChannel:
             "api_base": section.api_base,
             "template_ids": getattr(section, "template_ids", {}),
             "max_timestamp_skew_s": getattr(section, "max_timestamp_skew_s", 300),
+            "accept_plaintext": getattr(section, "accept_plaintext", False),
         }
         kwargs.update(overrides)
         return cls(section.app_id, secret_value(section.token), **kwargs)
@@ -120,7 +131,7 @@ class WeChatChannel:
     def _check_plain(self, query: Mapping[str, str]) -> None:
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
         expected = _sign(self._token, timestamp, nonce)
-        if not hmac.compare_digest(expected, query.get("signature", "")):
+        if not _same(expected, query.get("signature", "")):
             raise SignatureError("bad WeChat signature")
         self._check_timestamp(timestamp)
 
@@ -137,7 +148,14 @@ class WeChatChannel:
         return request.query.get("echostr", "")
 
     def _is_encrypted(self, request: WebRequest) -> bool:
-        return request.query.get("encrypt_type", "raw").lower() == "aes"
+        """True for a safe/compatible-mode push: ``encrypt_type=aes``, or an ``<Encrypt>`` in the body.
+
+        A compatible-mode body carries plaintext fields *and* ``<Encrypt>``: only the encrypted part,
+        checked with ``msg_signature``, is trusted, whatever the query says.
+        """
+        if request.query.get("encrypt_type", "raw").lower() == "aes":
+            return True
+        return self._crypto is not None and b"<Encrypt>" in request.body
 
     def _decrypt(self, request: WebRequest) -> str:
         """Check ``msg_signature`` over ``Encrypt``, the timestamp and the app id; return the plaintext."""
@@ -150,7 +168,7 @@ class WeChatChannel:
         if not encrypt:
             raise BadPayload("encrypted push without <Encrypt>")
         expected = _sign(self._token, timestamp, nonce, encrypt)
-        if not hmac.compare_digest(expected, query.get("msg_signature", "")):
+        if not _same(expected, query.get("msg_signature", "")):
             raise SignatureError("bad WeChat msg_signature")
         self._check_timestamp(timestamp)
         try:
@@ -170,8 +188,21 @@ class WeChatChannel:
         """
         if self._is_encrypted(request):
             self._decrypt(request)
-        else:
-            self._check_plain(request.query)
+            return
+        if self._crypto is not None and not self._accept_plaintext:
+            raise SignatureError("plaintext push refused: an EncodingAESKey is configured (safe mode)")
+        self._check_plain(request.query)
+
+    def replay_key(self, request: WebRequest) -> tuple[str, str] | None:
+        """``(timestamp:nonce, sha256 of the body)``: the webhook layer refuses a nonce reused with another body."""
+        query = request.query
+        nonce = f"{query.get('timestamp', '')}:{query.get('nonce', '')}"
+        return nonce, hashlib.sha256(request.body).hexdigest()
+
+    @property
+    def replay_window_s(self) -> float:
+        """How long a signed push stays valid (its nonce must be remembered that long)."""
+        return self._skew
 
     def parse_inbound(self, request: WebRequest) -> list[InboundMessage]:
         """Parse a verified push into one message (decrypting it in safe mode).

@@ -46,6 +46,11 @@ def make_channel(api_base: str = "http://127.0.0.1:9", now: float = NOW, **kwarg
     return WeChatChannel(WECHAT_APP_ID, WECHAT_TOKEN, **options)  # type: ignore[arg-type]
 
 
+def channel_for(mode: str, **kwargs: object) -> WeChatChannel:
+    """A plain-mode account has no EncodingAESKey; a safe-mode one has."""
+    return make_channel(aes_key=WECHAT_AES_KEY if mode == "safe" else None, **kwargs)
+
+
 def url_request(url: str, method: str = "POST", body: bytes = b"") -> WebRequest:
     return WebRequest(method=method, url=url, headers={}, query=dict(parse_qsl(urlsplit(url).query)), body=body)
 
@@ -125,7 +130,7 @@ def test_official_safe_mode_vector_signature_checks_but_json_body_is_not_xml() -
 @pytest.mark.parametrize("mode", ["plain", "safe"])
 def test_text_in_both_modes(mode: str) -> None:
     check_inbound(
-        make_channel(),
+        make_channel(aes_key=WECHAT_AES_KEY if mode == "safe" else None),
         "text_zh",
         InboundMessage(
             channel="wechat",
@@ -216,7 +221,7 @@ def test_unsupported_types_are_noops(name: str) -> None:
 @pytest.mark.parametrize("name", ["xml_bomb", "external_entity", "malformed", "missing_from"])
 @pytest.mark.parametrize("mode", ["plain", "safe"])
 def test_hostile_or_broken_xml_is_bad_payload(name: str, mode: str) -> None:
-    channel = make_channel()
+    channel = channel_for(mode)
     request = wechat_request(load_fixture("wechat", name), mode=mode)
     channel.verify(request)
     with pytest.raises(BadPayload):
@@ -231,9 +236,9 @@ def test_bomb_as_safe_mode_envelope_is_bad_payload() -> None:
 
 
 def test_forged_plain_signature() -> None:
-    good = wechat_request(load_fixture("wechat", "text"))
+    good = wechat_request(load_fixture("wechat", "text"), mode="plain")
     with pytest.raises(SignatureError):
-        make_channel().verify(WebRequest("POST", good.url, {}, {**good.query, "signature": "0" * 40}, good.body))
+        channel_for("plain").verify(WebRequest("POST", good.url, {}, {**good.query, "signature": "0" * 40}, good.body))
 
 
 @pytest.mark.parametrize("mode", ["plain", "safe"])
@@ -241,8 +246,37 @@ def test_forged_plain_signature() -> None:
 def test_stale_or_future_timestamp_is_a_replay(mode: str, offset: int) -> None:
     request = wechat_request(load_fixture("wechat", "text"), mode=mode, timestamp=NOW + offset)
     with pytest.raises(SignatureError, match="stale"):
-        make_channel().verify(request)
-    make_channel(now=NOW + offset).verify(request)  # fine when the clocks agree
+        channel_for(mode).verify(request)
+    channel_for(mode, now=NOW + offset).verify(request)  # fine when the clocks agree
+
+
+def test_plaintext_push_refused_once_an_aes_key_is_configured() -> None:
+    """The safe-mode downgrade: the plain signature of one push must not be accepted when AES is on."""
+    plain = wechat_request(load_fixture("wechat", "text"), mode="plain")
+    with pytest.raises(SignatureError, match="plaintext"):
+        make_channel().verify(plain)
+    make_channel(accept_plaintext=True).verify(plain)  # the explicit switch-over setting
+    channel_for("plain").verify(plain)  # an account without a key is in plain mode
+
+
+def test_compatible_mode_body_is_trusted_only_through_msg_signature() -> None:
+    """A body carrying <Encrypt> is checked with msg_signature even without encrypt_type=aes."""
+    safe = wechat_request(load_fixture("wechat", "text"), mode="safe")
+    no_type = {k: v for k, v in safe.query.items() if k != "encrypt_type"}
+    channel = make_channel(accept_plaintext=True)
+    channel.verify(WebRequest("POST", safe.url, {}, no_type, safe.body))
+    forged = {**no_type, "msg_signature": "0" * 40}
+    with pytest.raises(SignatureError):
+        channel.verify(WebRequest("POST", safe.url, {}, forged, safe.body))
+
+
+def test_non_ascii_signature_is_refused_not_a_crash() -> None:
+    plain = wechat_request(load_fixture("wechat", "text"), mode="plain")
+    safe = wechat_request(load_fixture("wechat", "text"), mode="safe")
+    with pytest.raises(SignatureError):
+        channel_for("plain").verify(WebRequest("POST", plain.url, {}, {**plain.query, "signature": "签名"}, plain.body))
+    with pytest.raises(SignatureError):
+        make_channel().verify(WebRequest("POST", safe.url, {}, {**safe.query, "msg_signature": "签名"}, safe.body))
 
 
 def test_ack_is_success_even_in_safe_mode() -> None:

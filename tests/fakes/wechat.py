@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import secrets
 import time
 from collections import deque
 from typing import Any
@@ -113,9 +114,9 @@ def wechat_signed_post(
     aes_key: str | None,
     app_id: str,
     xml: str,
-    mode: str = "plain",
+    mode: str | None = None,
     timestamp: str | None = None,
-    nonce: str = "415670741",
+    nonce: str | None = None,
     openid: str = "o9AgO5Kd5ggOC-bXrbNODIiE3bGY",
 ) -> tuple[dict[str, str], bytes]:
     """Build a push the way the WeChat server does.
@@ -125,15 +126,18 @@ def wechat_signed_post(
         aes_key: The EncodingAESKey (safe mode only).
         app_id: The account's AppID (appended to the plaintext in safe mode).
         xml: The plaintext message XML.
-        mode: ``"plain"`` or ``"safe"`` (AES, ``encrypt_type=aes`` + ``msg_signature``).
+        mode: ``"plain"`` or ``"safe"`` (AES, ``encrypt_type=aes`` + ``msg_signature``); by default safe
+            when an ``aes_key`` is given (an account with a key configured pushes in safe mode), else plain.
         timestamp: Unix time string; now by default.
-        nonce: The nonce.
+        nonce: The nonce; a fresh random one by default, as WeChat sends.
         openid: The ``openid`` query parameter.
 
     Returns:
         ``(query parameters, body bytes)``.
     """
+    mode = mode or ("safe" if aes_key else "plain")
     timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or str(secrets.randbelow(10**10))
     query = {
         "signature": _sha1_sorted(token, timestamp, nonce),
         "timestamp": timestamp,
