@@ -6,9 +6,9 @@ Channel modules turn a platform's webhook into :class:`InboundMessage` objects a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 

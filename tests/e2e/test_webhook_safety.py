@@ -15,13 +15,13 @@ from backend.models import DispatchPage, InboundEvent, Message, Ticket
 from bot.channels.wechat import WeChatChannel
 from tests.channels.helpers import load_fixture
 from tests.e2e.live import (
-    Sent,
     TELEGRAM_SECRET,
     WECHAT_AES_KEY,
     WECHAT_APP_ID,
     WECHAT_SECRET,
     WECHAT_TOKEN,
     Hooks,
+    Sent,
     World,
     next_id,
     sms_form,
