@@ -18,20 +18,25 @@ def _sms_overrides(settings: Any) -> dict[str, Any]:
     return {"status_callback": f"{str(public_url).rstrip('/')}{STATUS_CALLBACK_PATH}"} if public_url else {}
 
 
+def _wechat_overrides(settings: Any, token_store: Any = None) -> dict[str, Any]:
+    return {"token_store": token_store} if token_store is not None else {}
+
+
 # channel name -> (settings attribute, channel class, extra constructor arguments from the whole settings)
-CHANNEL_FACTORIES: dict[str, tuple[str, Any, Callable[[Any], dict[str, Any]]]] = {
-    WeChatChannel.name: ("wechat", WeChatChannel, lambda settings: {}),
+CHANNEL_FACTORIES: dict[str, tuple[str, Any, Callable[..., dict[str, Any]]]] = {
+    WeChatChannel.name: ("wechat", WeChatChannel, _wechat_overrides),
     SmsChannel.name: ("twilio", SmsChannel, _sms_overrides),
     TelegramChannel.name: ("telegram", TelegramChannel, lambda settings: {}),
 }
 
 
-def build_channels(settings: Any) -> dict[str, Channel]:
+def build_channels(settings: Any, *, token_store: Any = None) -> dict[str, Channel]:
     """Create every enabled channel.
 
     Args:
         settings: A ``Settings``-like object with ``wechat``, ``twilio`` and ``telegram`` sections, each
             with an ``enabled`` flag (duck-typed; ``bot.settings`` is not imported here).
+        token_store: Where access tokens are shared between processes (``backend.tokens.DbTokenStore``).
 
     Returns:
         ``{channel name: channel}`` for the enabled sections only.
@@ -40,5 +45,7 @@ def build_channels(settings: Any) -> dict[str, Channel]:
     for name, (attribute, channel_cls, extra) in CHANNEL_FACTORIES.items():
         section = getattr(settings, attribute, None)
         if section is not None and section.enabled:
-            channels[name] = channel_cls.from_settings(section, **extra(settings))
+            wants_store = extra is _wechat_overrides
+            kwargs = extra(settings, token_store) if wants_store else extra(settings)
+            channels[name] = channel_cls.from_settings(section, **kwargs)
     return channels

@@ -34,7 +34,7 @@ from bot.channels.base import (
 )
 from bot.channels.common import secret_value, with_numbered_choices
 from bot.channels.privacy import redact_secrets_in_logs
-from bot.channels.wechat_api import TOKEN_ERRCODES, ApiBaseClient, client_error
+from bot.channels.wechat_api import TOKEN_ERRCODES, ApiBaseClient, TokenStore, client_error
 from bot.channels.xmlsafe import parse_flat_xml
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ class WeChatChannel:
         template_ids: Mapping[str, str] | None = None,
         max_timestamp_skew_s: float = 300,
         accept_plaintext: bool = False,
+        token_store: TokenStore | None = None,
         timeout_s: float = 5.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -92,6 +93,8 @@ class WeChatChannel:
             accept_plaintext: With an EncodingAESKey set, still accept plain-mode pushes (only while
                 switching the console from plain to compatible/safe mode). Off by default: a plain push
                 is refused, since its ``signature`` can be lifted from any one push and reused.
+            token_store: Where the access token is kept; pass a shared one (``backend.tokens.DbTokenStore``)
+                when several processes send, or each process's fetch invalidates the others' token.
             timeout_s: Connect/read timeout of every API call.
             clock: Returns the current Unix time (injectable for tests).
         """
@@ -103,7 +106,7 @@ class WeChatChannel:
         self._skew = max_timestamp_skew_s
         self._accept_plaintext = accept_plaintext
         self._clock = clock
-        self._client = ApiBaseClient(app_id, app_secret, api_base.rstrip("/"), timeout_s)
+        self._client = ApiBaseClient(app_id, app_secret, api_base.rstrip("/"), timeout_s, token_store)
 
     @classmethod
     def from_settings(cls, section: Any, **overrides: Any) -> WeChatChannel:
@@ -241,8 +244,8 @@ class WeChatChannel:
             except WeChatClientException as exc:
                 if exc.errcode not in TOKEN_ERRCODES:
                     raise
-                log.info("WeChat access token rejected (%s); fetching a new one", exc.errcode)
-                self._client.fetch_access_token()
+                log.info("WeChat access token rejected (%s); refreshing the shared token", exc.errcode)
+                self._client.refresh_rejected_token()
                 result = self._call(message)
         except WeChatClientException as exc:
             return client_error(exc)

@@ -290,6 +290,7 @@ def out(text: str = "您好", **kwargs: object) -> OutboundMessage:
 
 
 async def test_send_text_fetches_token_once(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.user_action("oOwner0001")  # the owner wrote: the customer-service window is open
     channel = make_channel(fake_wechat.base_url)
     first = await channel.send(out("已收到您的报修"))
     second = await channel.send(
@@ -318,19 +319,20 @@ async def test_send_text_fetches_token_once(fake_wechat: FakeWeChat) -> None:
 
 async def test_template_message(fake_wechat: FakeWeChat) -> None:
     channel = make_channel(fake_wechat.base_url, template_ids={"survey": "TPL-123"})
-    result = await channel.send(out(template_id="survey", template_data={"keyword1": "维修已完成"}))
+    result = await channel.send(out(template_id="survey", template_data={"thing2": "维修已完成"}))
     assert result.ok and result.provider_message_id == "1000"
     assert fake_wechat.sent == [
         {
             "_endpoint": "template",
             "touser": "oOwner0001",
             "template_id": "TPL-123",
-            "data": {"keyword1": {"value": "维修已完成"}},
+            "data": {"thing2": {"value": "维修已完成"}},
         }
     ]
 
 
 async def test_expired_token_is_refetched_once(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.user_action("oOwner0001")  # the owner wrote: the customer-service window is open
     channel = make_channel(fake_wechat.base_url)
     assert (await channel.send(out())).ok
     fake_wechat.expire_tokens()
@@ -339,6 +341,7 @@ async def test_expired_token_is_refetched_once(fake_wechat: FakeWeChat) -> None:
 
 
 async def test_token_close_to_expiry_is_refreshed(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.user_action("oOwner0001")  # the owner wrote: the customer-service window is open
     fake_wechat.expires_in = 30  # wechatpy refreshes tokens with under 60 s left
     channel = make_channel(fake_wechat.base_url)
     assert (await channel.send(out())).ok and (await channel.send(out())).ok
@@ -357,6 +360,7 @@ async def test_errcodes(fake_wechat: FakeWeChat, errcode: int, retryable: bool, 
 
 
 async def test_http_faults_are_retryable(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.user_action("oOwner0001")  # the owner wrote: the customer-service window is open
     channel = make_channel(fake_wechat.base_url, timeout_s=0.3)
     fake_wechat.fail_next(1, 502, path="/message/")
     fake_wechat.hang_next(1, seconds=2, path="/message/")
