@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import sessionmaker
@@ -163,8 +164,8 @@ async def test_daily_token_quota_is_45009(fake_wechat: FakeWeChat) -> None:
     assert not result.ok and "45009" in errcode(result)
 
 
-async def test_media_expire_after_three_days(fake_wechat: FakeWeChat) -> None:
-    import httpx
+def test_media_expire_after_three_days(fake_wechat: FakeWeChat) -> None:
+
 
     now = [1_000_000.0]
     fake_wechat.clock = lambda: now[0]
