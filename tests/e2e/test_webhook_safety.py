@@ -12,13 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.models import DispatchPage, InboundEvent, Message, Ticket
-from bot.channels.wechat import WeChatChannel
 from tests.channels.helpers import load_fixture
 from tests.e2e.live import (
     TELEGRAM_SECRET,
     WECHAT_AES_KEY,
     WECHAT_APP_ID,
-    WECHAT_SECRET,
     WECHAT_TOKEN,
     Hooks,
     Sent,
@@ -28,6 +26,7 @@ from tests.e2e.live import (
     telegram_update,
     wechat_text_xml,
 )
+from tests.e2e.test_wechat import plain_mode_wechat  # noqa: F401 - a fixture
 from tests.fakes.wechat import wechat_signed_post
 
 EMERGENCY = "家里有很重的煤气味"
@@ -249,20 +248,8 @@ def test_plaintext_push_with_a_captured_signature_is_refused_in_safe_mode(world:
     assert _count(world, Ticket) == 0 and _count(world, DispatchPage) == 0
 
 
-@pytest.fixture
-def plain_mode_wechat(world: World) -> Iterator[None]:
-    """The app's WeChat channel swapped for a plain-mode account (no EncodingAESKey) for one test."""
-    channels = world.live.services.channels
-    original = channels["wechat"]
-    channels["wechat"] = WeChatChannel(WECHAT_APP_ID, WECHAT_TOKEN, app_secret=WECHAT_SECRET,
-                                       api_base=world.live.settings.wechat.api_base)
-    try:
-        yield
-    finally:
-        channels["wechat"] = original
-
-
-def test_plain_mode_nonce_reused_with_another_body_is_refused(world: World, plain_mode_wechat: None) -> None:
+@pytest.mark.usefixtures("plain_mode_wechat")
+def test_plain_mode_nonce_reused_with_another_body_is_refused(world: World) -> None:
     """A plain signature covers only token/timestamp/nonce: the nonce is remembered with its body."""
     query, body = wechat_signed_post(WECHAT_TOKEN, None, WECHAT_APP_ID,
                                      wechat_text_xml("oGenuine", "你好", str(next_id())))

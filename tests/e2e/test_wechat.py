@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
 from backend.models import ChannelIdentity, Ticket
-from tests.e2e.live import World, wait_for
+from bot.channels.wechat import WeChatChannel
+from tests.e2e.live import WECHAT_APP_ID, WECHAT_SECRET, WECHAT_TOKEN, World, wait_for
+
+
+@pytest.fixture
+def plain_mode_wechat(world: World) -> Iterator[None]:
+    """The app's WeChat channel swapped for a plain-mode account (no EncodingAESKey) for one test."""
+    channels = world.live.services.channels
+    original = channels["wechat"]
+    channels["wechat"] = WeChatChannel(WECHAT_APP_ID, WECHAT_TOKEN, app_secret=WECHAT_SECRET,
+                                       api_base=world.live.settings.wechat.api_base)
+    try:
+        yield
+    finally:
+        channels["wechat"] = original
 
 
 def test_url_verification_echoes_echostr(world: World) -> None:
@@ -24,7 +39,9 @@ def test_url_verification_with_a_wrong_token_is_refused(world: World) -> None:
 
 
 @pytest.mark.parametrize("mode", ["plain", "safe"])
-def test_repair_binds_by_sms_code_then_opens_a_ticket(world: World, mode: str) -> None:
+def test_repair_binds_by_sms_code_then_opens_a_ticket(world: World, mode: str, request: pytest.FixtureRequest) -> None:
+    if mode == "plain":  # an account without an EncodingAESKey
+        request.getfixturevalue("plain_mode_wechat")
     estate, openid = world.estate, f"oE2E_{mode}"
     owner = world.chat("wechat", openid, mode=mode)
 
