@@ -48,7 +48,8 @@ def policy(svc: Services) -> Policy:
     """What this deployment can send (enabled channels, configured WeChat templates, the 48 h window)."""
     ids = {k: v for k, v in svc.settings.wechat.template_ids.items() if v}
     hours = float(proactive_config().get("wechat_window_hours", 48))
-    return Policy(frozenset(svc.channels), ids, timedelta(hours=hours))
+    traits = {name: type(channel).traits for name, channel in svc.channels.items() if hasattr(type(channel), "traits")}
+    return Policy(frozenset(svc.channels), ids, timedelta(hours=hours), traits)
 
 
 def survey_config() -> dict[str, Any]:

@@ -18,8 +18,10 @@ from sqlalchemy.exc import OperationalError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from backend import inbound, outbox, replay
+from backend import inbound, notify, outbox, replay
 from backend.db import transaction
+from backend.notify import CHAT, ChannelTraits
+from backend.phones import mask_phone
 from bot.channels.base import (
     AfterAccept,
     ChannelError,
@@ -120,8 +122,17 @@ class Replayed(Exception):
     """A signed request whose nonce was already used with another body."""
 
 
-def _store(svc: Services, messages: list[InboundMessage], nonce: tuple[str, str, str, float] | None = None) -> int:
-    """Store the messages; with ``nonce`` (channel, key, digest, window s) refuse a replay in the same transaction."""
+EDGE_ONLY = frozenset({"consent", "state"})  # applied here, never handed to the dialogs
+
+
+def _store(svc: Services, messages: list[InboundMessage], nonce: tuple[str, str, str, float] | None = None,
+           traits: ChannelTraits = CHAT) -> int:
+    """Store the messages; with ``nonce`` (channel, key, digest, window s) refuse a replay in the same transaction.
+
+    Platform-level opt-outs (``consent``: SMS STOP/START) and reachability changes (``state``: a
+    Telegram user blocking the bot) are applied to the sender's identity and not stored as events; every
+    stored message also records what it means for reaching the sender (:func:`notify.note_inbound`).
+    """
     now = svc.clock()
     stored = 0
     throttle = throttle_for(svc)
@@ -132,14 +143,32 @@ def _store(svc: Services, messages: list[InboundMessage], nonce: tuple[str, str,
                                    window=timedelta(seconds=window_s)):
                 raise Replayed(f"{channel}: nonce {key!r} already used with another body")
         for msg in messages:
+            if msg.kind in EDGE_ONLY:
+                _apply_edge_event(session, msg, traits, now)
+                continue
             throttled = not throttle.allow(msg.channel, msg.external_user_id)
             new_id = inbound.store(session, channel=msg.channel, provider_message_id=msg.provider_message_id,
                                    external_user_id=msg.external_user_id, payload=to_payload(msg), now=now,
                                    throttled=throttled)
             if new_id is not None and throttled:
                 log.info("%s: sender over its rate; event %s stored as throttled", msg.channel, new_id)
+            if new_id is not None:
+                notify.note_inbound(session, channel=msg.channel, external_id=msg.external_user_id, kind=msg.kind,
+                                    event=msg.event, now=now, traits=traits)
             stored += new_id is not None
     return stored
+
+
+def _apply_edge_event(session: Any, msg: InboundMessage, traits: ChannelTraits, now: Any) -> None:
+    if msg.kind == "consent" and msg.event in ("stop", "start"):
+        owner_id = notify.platform_consent(session, channel=msg.channel, external_id=msg.external_user_id,
+                                           action=msg.event, keyword=msg.text, now=now,
+                                           proves_phone=traits.proves_phone)
+        log.info("%s: platform opt-%s from %s (owner %s)", msg.channel, "out" if msg.event == "stop" else "in",
+                 mask_phone(msg.external_user_id), owner_id)
+    elif msg.kind == "state":
+        notify.note_inbound(session, channel=msg.channel, external_id=msg.external_user_id, kind=msg.kind,
+                            event=msg.event, now=now, traits=traits)
 
 
 async def accept(channel_name: str, request: Request) -> Response:
@@ -165,7 +194,8 @@ async def accept(channel_name: str, request: Request) -> Response:
         log.warning("%s webhook refused (%d): %s", channel_name, exc.status_code, exc)
         raise HTTPException(exc.status_code, str(exc) or type(exc).__name__) from None
     try:
-        stored = await run_in_threadpool(_store, svc, messages, nonce)
+        traits = getattr(type(channel), "traits", CHAT)
+        stored = await run_in_threadpool(_store, svc, messages, nonce, traits)
     except Replayed as exc:
         log.warning("%s webhook refused (403): %s", channel_name, exc)
         raise HTTPException(SignatureError.status_code, "replayed request") from None

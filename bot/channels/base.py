@@ -142,7 +142,10 @@ class DeliveryResult:
     """The outcome of one send attempt.
 
     ``retryable`` failures (5xx, 429, timeouts, dropped connections) are retried with backoff,
-    honouring ``retry_after`` seconds when the platform gives it; others dead-letter at once.
+    honouring ``retry_after`` seconds when the platform gives it; others dead-letter at once, except
+    those with ``unreachable`` set: the platform refused *this recipient on this route*
+    (``window_closed``, ``quota_used``, ``unsubscribed``, ``opted_out``, ``blocked``), a routing signal
+    the worker answers by re-routing the message (``backend.notify.reroute``).
     """
 
     ok: bool
@@ -151,6 +154,7 @@ class DeliveryResult:
     retryable: bool = False
     retry_after: float | None = None
     error: str | None = None
+    unreachable: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from backend.notify import render
 from bot.channels.base import Channel
 from bot.channels.sms import SmsChannel
 from bot.channels.telegram import TelegramChannel
@@ -15,7 +16,10 @@ STATUS_CALLBACK_PATH = "/hooks/sms/status"
 
 def _sms_overrides(settings: Any) -> dict[str, Any]:
     public_url = getattr(settings, "public_url", "")
-    return {"status_callback": f"{str(public_url).rstrip('/')}{STATUS_CALLBACK_PATH}"} if public_url else {}
+    found: dict[str, Any] = {"help_reply": f"{render('sms_help', 'zh')}\n{render('sms_help', 'en')}"}
+    if public_url:
+        found["status_callback"] = f"{str(public_url).rstrip('/')}{STATUS_CALLBACK_PATH}"
+    return found
 
 
 def _wechat_overrides(settings: Any, token_store: Any = None) -> dict[str, Any]:

@@ -6,11 +6,13 @@ The synchronous twilio ``Client`` is pointed at ``api_base`` and always called i
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape as xml_escape
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
@@ -19,6 +21,7 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from backend.notify import ChannelTraits
 from bot.channels.base import (
     Attachment,
     BadPayload,
@@ -35,15 +38,17 @@ from bot.channels.privacy import mask_phone, redact_secrets_in_logs
 
 log = logging.getLogger(__name__)
 
+MAX_BODY = 1600  # Twilio refuses longer bodies (21617)
+OPTED_OUT_CODE = 21610  # the number texted STOP: Twilio refuses everything to it until START
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 SIGNATURE_HEADER = "X-Twilio-Signature"
-# Twilio's default opt-out/opt-in keywords plus the Chinese carriers' 退订/TD/T. HELP/INFO map to None.
+# Twilio's default keywords (the body alone, any case). Twilio applies them itself: after a STOP it
+# refuses every message to the number (21610) until START, and answers STOP/START itself. The owner's
+# marketing opt-out phrases (退订, "不要再发"...) are something else and reach the dialogs as text.
 OPT_KEYWORDS: dict[str, str] = {
-    **dict.fromkeys(
-        ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "TD", "T", "退订"],
-        "stop",
-    ),
+    **dict.fromkeys(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"], "stop"),
     **dict.fromkeys(["START", "UNSTOP", "YES"], "start"),
+    **dict.fromkeys(["HELP", "INFO"], "help"),
 }
 # MediaContentType prefix -> Attachment.kind (anything else is a "file")
 MEDIA_KINDS: dict[str, str] = {"image": "image", "audio": "voice", "video": "video"}
@@ -56,7 +61,7 @@ def opt_keyword(text: str) -> str | None:
         text: The SMS body.
 
     Returns:
-        ``"stop"``, ``"start"`` or ``None`` (not a consent keyword; ``STOP PLEASE`` is not one).
+        ``"stop"``, ``"start"``, ``"help"`` or ``None`` (not a keyword; ``STOP PLEASE`` is not one).
     """
     return OPT_KEYWORDS.get(text.strip().rstrip(".!。！").upper())
 
@@ -84,7 +89,9 @@ class SmsChannel:
     """The Twilio SMS channel (plus outbound voice calls for the survey)."""
 
     name: ClassVar[str] = "sms"
-    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "voice", "video", "file")
+    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (("/sms", ("POST",)), ("/sms/status", ("POST",)))
+    traits: ClassVar[ChannelTraits] = ChannelTraits(proves_phone=True, max_text=MAX_BODY)
+    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "voice", "video", "file", "consent")
 
     def __init__(
         self,
@@ -94,6 +101,7 @@ class SmsChannel:
         *,
         api_base: str = "https://api.twilio.com",
         status_callback: str | None = None,
+        help_reply: str | None = None,
         timeout_s: float = 10.0,
     ) -> None:
         """Create the channel.
@@ -104,10 +112,12 @@ class SmsChannel:
             from_number: The E.164 sender number.
             api_base: Base URL of the REST API (``https://api.twilio.com`` or a fake).
             status_callback: Default ``StatusCallback`` URL for sent messages (``/hooks/sms/status``).
+            help_reply: The answer to HELP/INFO (as TwiML); None when Twilio's Advanced Opt-Out answers it.
             timeout_s: Connect/read timeout of every REST call.
         """
         self.from_number = from_number
         self.status_callback = status_callback
+        self._help_reply = help_reply
         self._validator = RequestValidator(auth_token)
         redact_secrets_in_logs(auth_token)
         self._http = _HeaderKeepingHttpClient(timeout_s)
@@ -139,7 +149,10 @@ class SmsChannel:
             raise SignatureError("bad X-Twilio-Signature")
 
     def parse_inbound(self, request: WebRequest) -> list[InboundMessage]:
-        """Parse an inbound SMS/MMS (opt-out keywords are passed through as text; see :func:`opt_keyword`).
+        """Parse an inbound SMS/MMS.
+
+        A body that is a Twilio keyword alone (:func:`opt_keyword`) is a ``consent`` message (``event``
+        ``stop``/``start``/``help``): applied to the number at the edge, never answered by the dialogs.
 
         Raises:
             BadPayload: ``From`` or ``MessageSid`` missing, or a bad ``NumMedia``.
@@ -151,6 +164,10 @@ class SmsChannel:
         attachments = tuple(_media(form))
         kind = attachments[0].kind if attachments else "text"
         log.debug("SMS %s from %s", sid, mask_phone(sender))
+        keyword = opt_keyword(form.get("Body", "")) if not attachments else None
+        if keyword is not None:
+            return [InboundMessage(channel=self.name, external_user_id=sender, provider_message_id=sid,
+                                   text=form.get("Body", "").strip(), kind="consent", event=keyword, raw=form)]
         return [
             InboundMessage(
                 channel=self.name,
@@ -176,7 +193,15 @@ class SmsChannel:
         return DeliveryStatus(provider_message_id=sid, status=status, error=form.get("ErrorCode") or None)
 
     def ack(self, request: WebRequest) -> WebResponse:
-        """Answer with empty TwiML (no auto-reply; replies go out through the REST API)."""
+        """Answer with empty TwiML (replies go out through the REST API); HELP gets the help text.
+
+        STOP and START are answered by Twilio itself: a second answer from us would be a double reply
+        (and, after STOP, refused anyway).
+        """
+        body = self._form(request).get("Body", "") if request.method == "POST" else ""
+        if self._help_reply and opt_keyword(body) == "help" and "MessageStatus" not in self._form(request):
+            return WebResponse(body=f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>'
+                                    f"{xml_escape(self._help_reply)}</Message></Response>", media_type="text/xml")
         return WebResponse(body=EMPTY_TWIML, media_type="text/xml")
 
     # ---------------------------------------------------------------------------------- outbound
@@ -184,7 +209,8 @@ class SmsChannel:
         try:
             instance = call()
         except TwilioRestException as exc:
-            return self._rest_error(exc.status, exc.code, exc.msg)
+            result = self._rest_error(exc.status, exc.code, exc.msg)
+            return dataclasses.replace(result, unreachable="opted_out") if exc.code == OPTED_OUT_CODE else result
         except TwilioServiceException as exc:
             return self._rest_error(exc.status, exc.code, exc.detail or exc.title)
         except requests.Timeout as exc:

@@ -36,6 +36,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from backend.notify import ChannelTraits
 from bot.channels.base import (
     Attachment,
     BadPayload,
@@ -53,6 +54,7 @@ from bot.channels.privacy import redact_secrets_in_logs
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BUTTONS_PER_ROW = 3
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 # Checked in order (BadRequest and TimedOut subclass NetworkError): exception type -> retryable.
 ERROR_OUTCOMES: tuple[tuple[type[TelegramError], bool], ...] = (
@@ -83,13 +85,17 @@ def _error_result(exc: TelegramError) -> DeliveryResult:
         )
     retryable = next(flag for kind, flag in ERROR_OUTCOMES if isinstance(exc, kind))
     error = f"{type(exc).__name__}: {exc}"
-    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error)
+    # 403 "bot was blocked by the user" / "user is deactivated" / "bot can't initiate conversation"
+    unreachable = "blocked" if isinstance(exc, Forbidden) else None
+    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error, unreachable=unreachable)
 
 
 class TelegramChannel:
     """The Telegram bot channel."""
 
     name: ClassVar[str] = "telegram"
+    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (("/telegram", ("POST",)),)
+    traits: ClassVar[ChannelTraits] = ChannelTraits(buttons=True, max_text=TEXT_LIMIT)
     SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "location", "contact", "button")
 
     def __init__(

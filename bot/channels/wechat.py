@@ -14,13 +14,14 @@ import hmac
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import requests
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException, WeChatClientException
 
+from backend.notify import ChannelTraits
 from bot.channels.base import (
     Attachment,
     BadPayload,
@@ -40,6 +41,7 @@ from bot.channels.xmlsafe import parse_flat_xml
 log = logging.getLogger(__name__)
 
 Fields = dict[str, str]
+TEXT_LIMIT_BYTES = 2048  # a longer customer-service text is refused (45002): split into parts
 
 
 def _sign(*parts: str) -> str:
@@ -55,6 +57,10 @@ class WeChatChannel:
     """The WeChat official-account channel."""
 
     name: ClassVar[str] = "wechat"
+    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (("/wechat", ("GET", "POST")),)
+    traits: ClassVar[ChannelTraits] = ChannelTraits(
+        reply_window=timedelta(hours=48), window_quota=5, event_window=timedelta(minutes=1), event_quota=3,
+        templates=True, max_text=TEXT_LIMIT_BYTES // 3)
     SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = (
         "text",
         "image",

@@ -26,6 +26,10 @@ ERRCODE_OUTCOMES: dict[int, tuple[bool, str]] = {
 }
 
 
+# errcode -> why this recipient cannot be reached on this route (a routing signal, not a dead letter)
+UNREACHABLE_ERRCODES: dict[int, str] = {45015: "window_closed", 45047: "quota_used", 43004: "unsubscribed"}
+
+
 class TokenStore(Protocol):
     """Where the access token lives: one per process by default, or shared by all (``backend.tokens``)."""
 
@@ -134,4 +138,5 @@ def client_error(exc: WeChatClientException) -> DeliveryResult:
         return DeliveryResult(ok=False, status="failed", retryable=retryable, error=f"HTTP {status}")
     retryable, reason = ERRCODE_OUTCOMES.get(int(exc.errcode), (False, "rejected by WeChat"))
     error = f"errcode {exc.errcode} ({exc.errmsg}): {reason}"
-    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error)
+    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error,
+                          unreachable=UNREACHABLE_ERRCODES.get(int(exc.errcode)))
