@@ -63,6 +63,7 @@ class TelegramSettings(BaseModel):
     bot_token: SecretStr | None = None
     secret_token: SecretStr | None = None
     api_base: str = "https://api.telegram.org"
+    allow_groups: bool = False  # answer group chats too (off: private chats only)
 
     @property
     def enabled(self) -> bool:

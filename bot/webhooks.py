@@ -122,7 +122,7 @@ class Replayed(Exception):
     """A signed request whose nonce was already used with another body."""
 
 
-EDGE_ONLY = frozenset({"consent", "state"})  # applied here, never handed to the dialogs
+EDGE_ONLY = frozenset({"consent", "state", "receipt"})  # applied here, never handed to the dialogs
 
 
 def _store(svc: Services, messages: list[InboundMessage], nonce: tuple[str, str, str, float] | None = None,
@@ -166,6 +166,9 @@ def _apply_edge_event(session: Any, msg: InboundMessage, traits: ChannelTraits, 
                                            proves_phone=traits.proves_phone)
         log.info("%s: platform opt-%s from %s (owner %s)", msg.channel, "out" if msg.event == "stop" else "in",
                  mask_phone(msg.external_user_id), owner_id)
+    elif msg.kind == "receipt":  # WeChat TEMPLATESENDJOBFINISH: the template message's delivery
+        status = str(msg.raw.get("Status", msg.event or ""))
+        outbox.mark_delivery(session, msg.text, msg.event or "", None if msg.event == "delivered" else status)
     elif msg.kind == "state":
         notify.note_inbound(session, channel=msg.channel, external_id=msg.external_user_id, kind=msg.kind,
                             event=msg.event, now=now, traits=traits)

@@ -65,10 +65,15 @@ class WeChatChannel:
         "text",
         "image",
         "voice",
+        "video",
         "location",
+        "link",
+        "unsupported",
         "event:subscribe",
         "event:unsubscribe",
+        "event:scan",
         "button",
+        "receipt",
     )
 
     def __init__(
@@ -222,10 +227,7 @@ class WeChatChannel:
         """
         fields = parse_flat_xml(self._decrypt(request) if self._is_encrypted(request) else request.body)
         msg_type = _require(fields, "MsgType")
-        handler = MESSAGE_HANDLERS.get(msg_type)
-        if handler is None:
-            raise UnsupportedEvent(f"WeChat MsgType {msg_type!r}")
-        return [handler(fields)]
+        return [MESSAGE_HANDLERS.get(msg_type, _unknown)(fields)]
 
     def ack(self, request: WebRequest) -> WebResponse:
         """Answer ``success`` at once (no encryption needed, even in safe mode)."""
@@ -300,6 +302,31 @@ def _text(fields: Fields) -> InboundMessage:
     return _base(fields, _require(fields, "MsgId"), "text", text=fields.get("Content", ""))
 
 
+def _message_id(fields: Fields) -> str:
+    """MsgId, or (a type we do not know may lack it) the event dedupe key FromUserName + CreateTime."""
+    return fields.get("MsgId") or ":".join([_require(fields, "FromUserName"), _require(fields, "CreateTime"),
+                                            fields.get("MsgType", "")])
+
+
+def _video(fields: Fields) -> InboundMessage:
+    """``video`` and ``shortvideo``: the media id (expires in 3 days) and its thumbnail."""
+    clip = Attachment(kind="video", media_id=fields.get("MediaId"), content_type=fields.get("MsgType"),
+                      label=fields.get("ThumbMediaId"))
+    return _base(fields, _message_id(fields), "video", attachments=(clip,))
+
+
+def _link(fields: Fields) -> InboundMessage:
+    """A shared link: its title and description are the owner's words, the URL an attachment."""
+    words = "\n".join(part for part in (fields.get("Title", ""), fields.get("Description", "")) if part)
+    link = Attachment(kind="link", url=fields.get("Url") or None, label=fields.get("Title"))
+    return _base(fields, _message_id(fields), "link", text=words, attachments=(link,))
+
+
+def _unknown(fields: Fields) -> InboundMessage:
+    """A message type this version does not know: stored and answered politely, never dropped."""
+    return _base(fields, _message_id(fields), "unsupported", event=fields.get("MsgType"))
+
+
 def _image(fields: Fields) -> InboundMessage:
     image = Attachment(kind="image", url=fields.get("PicUrl") or None, media_id=fields.get("MediaId"))
     return _base(fields, _require(fields, "MsgId"), "image", attachments=(image,))
@@ -325,7 +352,22 @@ def _event_id(fields: Fields) -> str:
 
 
 def _follow(fields: Fields) -> InboundMessage:
-    return _base(fields, _event_id(fields), "event", event=fields["Event"].lower())
+    """Follow/unfollow; a follow through a QR code keeps its scene (``EventKey=qrscene_<scene>``)."""
+    scene = fields.get("EventKey", "")
+    extra = {"text": scene.removeprefix("qrscene_")} if scene.startswith("qrscene_") else {}
+    return _base(fields, _event_id(fields), "event", event=fields["Event"].lower(), **extra)
+
+
+def _scan(fields: Fields) -> InboundMessage:
+    """An existing follower scans a QR code: ``EventKey`` is the scene (kept as the text)."""
+    return _base(fields, _event_id(fields), "event", event="scan", text=fields.get("EventKey", ""))
+
+
+def _template_finished(fields: Fields) -> InboundMessage:
+    """``TEMPLATESENDJOBFINISH``: the delivery receipt of a template message (``MsgID``, ``Status``)."""
+    status = fields.get("Status", "")
+    return _base(fields, _event_id(fields), "receipt", event="delivered" if status == "success" else "failed",
+                 text=fields.get("MsgID", ""))
 
 
 def _click(fields: Fields) -> InboundMessage:
@@ -335,7 +377,9 @@ def _click(fields: Fields) -> InboundMessage:
 EVENT_HANDLERS: dict[str, Callable[[Fields], InboundMessage]] = {
     "subscribe": _follow,
     "unsubscribe": _follow,
+    "SCAN": _scan,
     "CLICK": _click,
+    "TEMPLATESENDJOBFINISH": _template_finished,
 }
 
 
@@ -352,5 +396,8 @@ MESSAGE_HANDLERS: dict[str, Callable[[Fields], InboundMessage]] = {
     "image": _image,
     "voice": _voice,
     "location": _location,
+    "video": _video,
+    "shortvideo": _video,
+    "link": _link,
     "event": _event,
 }

@@ -212,9 +212,21 @@ def test_menu_click_is_a_button() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["link", "template_job_finish"])
-def test_unsupported_types_are_noops(name: str) -> None:
-    check_inbound(make_channel(), name, expect_noop=True)
+@pytest.mark.parametrize(("name", "expected"), [
+    ("video", {"kind": "video", "provider_message_id": "1234567890123456",
+               "attachments": (Attachment(kind="video", media_id="media_id", content_type="video",
+                                          label="thumb_media_id"),)}),
+    ("shortvideo", {"kind": "video", "provider_message_id": "1234567890123457"}),
+    ("link", {"kind": "link", "text": "公众平台官网链接\n公众平台官网链接",
+              "attachments": (Attachment(kind="link", url="url", label="公众平台官网链接"),)}),
+    ("scan", {"kind": "event", "event": "scan", "text": "unit_3_2_1502",
+              "provider_message_id": "FromUser:123456789:SCAN"}),
+    ("subscribe_qrscene", {"kind": "event", "event": "subscribe", "text": "unit_3_2_1502"}),
+    ("template_job_finish", {"kind": "receipt", "event": "delivered", "text": "200163836"}),
+    ("unknown_type", {"kind": "unsupported", "event": "miniprogrampage", "provider_message_id": "1234567890123458"}),
+])
+def test_every_message_type_is_parsed_not_dropped(name: str, expected: dict[str, object]) -> None:
+    check_inbound(make_channel(), name, expected)
 
 
 # ------------------------------------------------------------------------------------ hostile input
