@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from backend.models import ChannelIdentity, Ticket
 from bot.channels.wechat import WeChatChannel
-from tests.e2e.live import WECHAT_APP_ID, WECHAT_SECRET, WECHAT_TOKEN, World, wait_for
+from tests.e2e.live import WECHAT_APP_ID, WECHAT_SECRET, WECHAT_TOKEN, World, bind_identity, wait_for
 
 
 @pytest.fixture
@@ -72,3 +72,71 @@ def test_repair_binds_by_sms_code_then_opens_a_ticket(world: World, mode: str, r
     # every reply went through the customer-service API with a token from the fake's token endpoint
     assert world.platforms.wechat.token_requests
     assert {m["_endpoint"] for m in world.platforms.wechat.sent} == {"custom"}
+
+
+# ------------------------------------------------------------------ the customer-service window
+def _queue_reply(world: World, channel: str, recipient: str, text: str) -> None:
+    from backend.db import transaction
+    from backend.outbox import enqueue
+
+    with transaction(world.live.sessions) as s:
+        enqueue(s, channel=channel, recipient=recipient, text=text, now=world.live.services.clock(),
+                purpose="reply", owner_id=world.estate.owner_id)
+    world.live.app.state.worker.wake_outbox()
+    world.live.settle()
+
+
+def _rows(world: World) -> dict[str, str]:
+    from backend.models import Outbox
+
+    with world.live.sessions() as s:
+        return {r.channel: r.status for r in s.scalars(select(Outbox))}
+
+
+def test_a_message_refused_outside_the_window_goes_by_sms_instead(world: World) -> None:
+    """45015 is a routing signal: the owner never wrote (or wrote 48 h ago), so SMS carries the reply."""
+    bind_identity(world.live.sessions, "wechat", "oSilent", world.estate.owner_id)
+    _queue_reply(world, "wechat", "oSilent", "您的报修工程师已接单")
+    assert _rows(world) == {"wechat": "rerouted", "sms": "sent"}
+    assert [r["_errcode"] for r in world.platforms.wechat.refusals] == [45015]
+    assert world.platforms.texts("sms", "+86" + world.estate.owner_phone) == ["您的报修工程师已接单"]
+
+
+def test_quota_used_up_falls_back_and_stops_choosing_the_window(world: World) -> None:
+    bind_identity(world.live.sessions, "wechat", "oChatty", world.estate.owner_id)
+    world.platforms.wechat.user_action("oChatty", "message")
+    for i in range(6):
+        _queue_reply(world, "wechat", "oChatty", f"第{i}条")
+    from backend.models import Outbox
+
+    with world.live.sessions() as s:
+        rows = [(r.channel, r.status) for r in s.scalars(select(Outbox).order_by(Outbox.id))]
+    assert rows[:5] == [("wechat", "sent")] * 5
+    assert ("wechat", "rerouted") in rows and ("sms", "sent") in rows  # the sixth: 45047, then SMS
+
+
+def test_unsubscribe_closes_the_window_and_marks_the_identity(world: World) -> None:
+    openid = "oLeaving"
+    bind_identity(world.live.sessions, "wechat", openid, world.estate.owner_id)
+    xml = load_fixture_text("unsubscribe").replace("[CDATA[FromUser]]", f"[CDATA[{openid}]]")
+    assert world.hooks.wechat_raw(xml, openid=openid).status_code == 200
+    world.live.settle()
+    with world.live.sessions() as s:
+        identity = s.scalars(select(ChannelIdentity).where(ChannelIdentity.external_id == openid)).one()
+    assert identity.blocked_at is not None and identity.window_opened_at is None
+
+
+def test_a_follow_opens_only_the_short_window(world: World) -> None:
+    openid = "oNewFollower"
+    xml = load_fixture_text("subscribe").replace("[CDATA[FromUser]]", f"[CDATA[{openid}]]")
+    assert world.hooks.wechat_raw(xml, openid=openid).status_code == 200
+    world.live.settle()
+    with world.live.sessions() as s:
+        identity = s.scalars(select(ChannelIdentity).where(ChannelIdentity.external_id == openid)).one()
+    assert identity.window_kind == "event"
+
+
+def load_fixture_text(name: str) -> str:
+    from tests.channels.helpers import load_fixture
+
+    return load_fixture("wechat", name).decode()
