@@ -135,6 +135,7 @@ class OutboundMessage:
     template_id: str | None = None
     template_data: dict[str, str] = field(default_factory=dict)
     status_callback: str | None = None
+    client_msg_id: str | None = None  # a stable id per message: the platform drops a retried duplicate
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from bot.channels.base import (
     WebRequest,
     WebResponse,
 )
-from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.common import secret_value, split_text, with_numbered_choices
 from bot.channels.privacy import mask_phone, redact_secrets_in_logs
 
 log = logging.getLogger(__name__)
@@ -238,17 +238,19 @@ class SmsChannel:
         Never raises for platform errors: 429/5xx/timeouts/connection errors are retryable (with
         ``Retry-After`` when given), other 4xx (e.g. 21610 unsubscribed recipient) are not.
         """
-        params: dict[str, Any] = {
-            "to": message.external_user_id,
-            "from_": self.from_number,
-            "body": with_numbered_choices(message.text, message.quick_replies),
-        }
-        callback = message.status_callback or self.status_callback
-        if callback:
-            params["status_callback"] = callback
-        if message.image_url:
-            params["media_url"] = [message.image_url]
-        return await asyncio.to_thread(self._deliver, lambda: self._client.messages.create(**params))
+        parts = split_text(with_numbered_choices(message.text, message.quick_replies), MAX_BODY)
+        result = DeliveryResult(ok=False, status="failed", error="empty message")
+        for index, body in enumerate(parts):  # Twilio refuses bodies over 1,600 characters (21617)
+            params: dict[str, Any] = {"to": message.external_user_id, "from_": self.from_number, "body": body}
+            callback = message.status_callback or self.status_callback
+            if callback:
+                params["status_callback"] = callback
+            if message.image_url and index == 0:
+                params["media_url"] = [message.image_url]
+            result = await asyncio.to_thread(self._deliver, lambda p=params: self._client.messages.create(**p))
+            if not result.ok:
+                break
+        return result
 
     async def place_call(
         self,

@@ -49,7 +49,7 @@ from bot.channels.base import (
     WebRequest,
     WebResponse,
 )
-from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.common import secret_value, split_text, with_numbered_choices
 from bot.channels.privacy import redact_secrets_in_logs
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -210,14 +210,18 @@ class TelegramChannel:
         adds a one-time reply keyboard with a contact-share button. Never raises for platform errors.
         """
         text, markup = self._markup(message)
+        chat = message.external_user_id
         try:
             bot = await self._ready()
             if message.image_url:
-                sent = await bot.send_photo(
-                    message.external_user_id, message.image_url, caption=text or None, reply_markup=markup
-                )
-            else:
-                sent = await bot.send_message(message.external_user_id, text, reply_markup=markup)
+                caption = text if len(text) <= CAPTION_LIMIT else None  # captions stop at 1,024 characters
+                sent = await bot.send_photo(chat, message.image_url, caption=caption or None,
+                                            reply_markup=markup if caption is not None else None)
+                if caption is not None or not text:
+                    return DeliveryResult(ok=True, provider_message_id=str(sent.message_id))
+            parts = split_text(text, TEXT_LIMIT)  # texts stop at 4,096 characters
+            for index, part in enumerate(parts):  # the buttons go with the last part
+                sent = await bot.send_message(chat, part, reply_markup=markup if index == len(parts) - 1 else None)
         except TelegramError as exc:
             return self._failure(exc)
         return DeliveryResult(ok=True, provider_message_id=str(sent.message_id))

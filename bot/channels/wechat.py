@@ -33,7 +33,7 @@ from bot.channels.base import (
     WebRequest,
     WebResponse,
 )
-from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.common import secret_value, split_text, utf8_bytes, with_numbered_choices
 from bot.channels.privacy import redact_secrets_in_logs
 from bot.channels.wechat_api import TOKEN_ERRCODES, ApiBaseClient, TokenStore, client_error
 from bot.channels.xmlsafe import parse_flat_xml
@@ -242,8 +242,18 @@ class WeChatChannel:
         if message.template_id:
             template_id = self._template_ids.get(message.template_id, message.template_id)
             data = {key: {"value": value} for key, value in message.template_data.items()}
-            return self._client.message.send_template(user, template_id, data)
-        return self._client.message.send_text(user, text)
+            return self._send_template(user, template_id, data, message.client_msg_id)
+        result: dict[str, Any] = {}
+        for part in split_text(text, TEXT_LIMIT_BYTES, utf8_bytes):  # longer texts are refused (45002)
+            result = self._client.message.send_text(user, part)
+        return result
+
+    def _send_template(self, user: str, template_id: str, data: dict[str, Any], client_msg_id: str | None) -> Any:
+        """``message/template/send`` with ``client_msg_id`` (WeChat deduplicates a retried send on it)."""
+        body: dict[str, Any] = {"touser": user, "template_id": template_id, "data": data}
+        if client_msg_id:
+            body["client_msg_id"] = client_msg_id[:64]
+        return self._client.post("message/template/send", data=body)
 
     def _send_sync(self, message: OutboundMessage) -> DeliveryResult:
         try:

@@ -7,6 +7,7 @@ process), template field limits and ``client_msg_id``, text length and media exp
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -85,9 +86,27 @@ async def test_unsubscribe_closes_everything(fake_wechat: FakeWeChat) -> None:
     assert "43004" in errcode(await ch.send(tpl))
 
 
-async def test_long_text_is_45002(fake_wechat: FakeWeChat) -> None:
+async def test_long_text_is_split_below_the_45002_limit(fake_wechat: FakeWeChat) -> None:
     fake_wechat.user_action(USER)
-    assert "45002" in errcode(await channel(fake_wechat).send(text("漏" * 700)))
+    body = "卫生间漏水。" * 200  # 3,600 bytes
+    assert (await channel(fake_wechat).send(text(body))).ok
+    parts = [m["text"]["content"] for m in fake_wechat.sent]
+    assert len(parts) == 2 and all(len(p.encode()) <= 2048 for p in parts) and "".join(parts) == body
+    fake_wechat.enforce_window = False
+    async with httpx.AsyncClient() as client:
+        raw = await client.post(f"{fake_wechat.base_url}/cgi-bin/message/custom/send",
+                                params={"access_token": next(iter(fake_wechat.valid_tokens))},
+                                content=json.dumps({"touser": USER, "msgtype": "text", "text": {"content": body}}))
+    assert raw.json()["errcode"] == 45002  # what the platform does with an unsplit text
+
+
+async def test_template_send_carries_client_msg_id_and_a_retry_is_not_sent_twice(fake_wechat: FakeWeChat) -> None:
+    ch = channel(fake_wechat, template_ids={"service_notice": "TPL"})
+    message = OutboundMessage("wechat", USER, "", template_id="service_notice", template_data={"thing1": "停水"},
+                              client_msg_id="anju-42")
+    first, again = await ch.send(message), await ch.send(message)
+    assert first.ok and again.ok and first.provider_message_id == again.provider_message_id
+    assert [m.get("client_msg_id") for m in fake_wechat.sent] == ["anju-42"]
 
 
 # -------------------------------------------------------------------------------------- templates
