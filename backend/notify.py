@@ -289,10 +289,37 @@ def insert_new_outbox(session: Session, rows: list[dict[str, Any]]) -> int:
     return len(fresh)
 
 
+# WeChat category-template field types (the key without its number) -> longest value the platform takes
+FIELD_LIMITS: dict[str, int] = {"thing": 20, "character_string": 32, "number": 32, "letter": 32, "phrase": 5,
+                                "time": 40, "date": 40, "amount": 32, "phone_number": 17, "car_number": 8,
+                                "name": 10, "const": 20}
+
+
+def fit_field(key: str, value: str) -> str:
+    """A template value cut to what its field type accepts (else the send is refused with 47003).
+
+    ``thing`` keeps 19 characters and an ellipsis; ``character_string`` keeps printable ASCII only (no
+    Chinese); a key without a known type prefix is cut to 20 characters.
+    """
+    kind = key.rstrip("0123456789")
+    limit = FIELD_LIMITS.get(kind, 20)
+    if kind in ("character_string", "letter", "number", "phone_number"):
+        value = "".join(ch for ch in value if "!" <= ch <= "~")
+    return value if len(value) <= limit else (value[:limit - 1] + "…" if kind == "thing" else value[:limit])
+
+
 def template_data(template: str | None, params: Mapping[str, Any]) -> dict[str, str]:
-    """WeChat template fields for a notice kind from ``config/proactive.yml`` (values cut to 20 chars)."""
+    """WeChat template fields for a notice kind, laid out by ``config/proactive.yml`` only, each cut to fit.
+
+    Args:
+        template: The notice kind (``service_notice``, ``progress_update``...).
+        params: Values for the ``{placeholders}`` of the configured layout; missing ones are blank.
+
+    Returns:
+        ``{field key: value}``; empty when the kind has no configured layout.
+    """
     fields = (proactive_config().get("wechat_template_data") or {}).get(template or "", {}) or {}
-    return {k: str(v).format_map(_Blank(params))[:20] for k, v in fields.items()}
+    return {k: fit_field(k, str(v).format_map(_Blank(params))) for k, v in fields.items()}
 
 
 @dataclass(frozen=True)

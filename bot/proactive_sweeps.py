@@ -35,6 +35,7 @@ from backend.notify import (
 from backend.outbox import enqueue
 from backend.phones import e164
 from bot import sweeps
+from bot.channels.registry import traits_of
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs.texts import render
 from bot.services import Services
@@ -48,8 +49,7 @@ def policy(svc: Services) -> Policy:
     """What this deployment can send (enabled channels, configured WeChat templates, the 48 h window)."""
     ids = {k: v for k, v in svc.settings.wechat.template_ids.items() if v}
     hours = float(proactive_config().get("wechat_window_hours", 48))
-    traits = {name: type(channel).traits for name, channel in svc.channels.items() if hasattr(type(channel), "traits")}
-    return Policy(frozenset(svc.channels), ids, timedelta(hours=hours), traits)
+    return Policy(frozenset(svc.channels), ids, timedelta(hours=hours), traits_of(svc.channels))
 
 
 def survey_config() -> dict[str, Any]:

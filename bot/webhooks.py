@@ -213,31 +213,27 @@ async def accept(channel_name: str, request: Request) -> Response:
     return response
 
 
-@router.api_route("/wechat", methods=["GET", "POST"])
-async def wechat(request: Request) -> Response:
-    """WeChat official account: URL verification (GET) and messages (POST)."""
-    return await accept("wechat", request)
+def _allowed(channel: Any, path: str, method: str) -> bool:
+    """Whether the channel class declares ``path`` (under ``/hooks``) for ``method`` in its ``routes``."""
+    return any(route == path and method in methods for route, methods in getattr(type(channel), "routes", ()))
 
 
-@router.post("/sms")
-async def sms(request: Request) -> Response:
-    """Twilio inbound SMS/MMS."""
-    return await accept("sms", request)
+@router.api_route("/{channel_name}", methods=["GET", "POST"])
+async def hook(channel_name: str, request: Request) -> Response:
+    """Any registered channel's webhook (WeChat, Twilio SMS, Telegram...), as its class declares in ``routes``."""
+    channel = _services(request).channels.get(channel_name)
+    if channel is not None and not _allowed(channel, f"/{channel_name}", request.method):
+        raise HTTPException(405, "method not allowed")
+    return await accept(channel_name, request)
 
 
-@router.post("/telegram")
-async def telegram(request: Request) -> Response:
-    """Telegram Bot API webhook."""
-    return await accept("telegram", request)
-
-
-@router.post("/sms/status")
-async def sms_status(request: Request) -> Response:
-    """Twilio delivery status callbacks."""
+@router.post("/{channel_name}/status")
+async def delivery_status(channel_name: str, request: Request) -> Response:
+    """Delivery receipts of a channel whose platform posts them apart (Twilio status callbacks)."""
     svc = _services(request)
-    channel: Any = svc.channels.get("sms")
-    if not isinstance(channel, StatusCallbacks):
-        raise HTTPException(404, "channel sms is not configured")
+    channel: Any = svc.channels.get(channel_name)
+    if not isinstance(channel, StatusCallbacks) or not _allowed(channel, f"/{channel_name}/status", "POST"):
+        raise HTTPException(404, f"channel {channel_name} has no status callbacks")
     req = await web_request(request, svc)
     try:
         channel.verify(req)

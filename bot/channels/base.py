@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from backend.notify import ChannelTraits
+
 
 class ChannelError(Exception):
     """Base class for errors a webhook turns into an HTTP answer."""
@@ -168,9 +170,12 @@ class DeliveryStatus:
 
 
 class Channel(Protocol):
-    """What a channel module provides."""
+    """What a channel module provides (see ``bot.channels.registry`` for how a channel declares itself)."""
 
     name: ClassVar[str]
+    settings_section: ClassVar[str]
+    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
+    traits: ClassVar[ChannelTraits]
 
     def verify(self, request: WebRequest) -> None:
         """Raise :class:`SignatureError` unless the request is signed by the platform."""

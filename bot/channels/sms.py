@@ -9,7 +9,7 @@ import asyncio
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape as xml_escape
@@ -21,7 +21,7 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from backend.notify import ChannelTraits
+from backend.notify import ChannelTraits, render
 from bot.channels.base import (
     Attachment,
     BadPayload,
@@ -89,6 +89,8 @@ class SmsChannel:
     """The Twilio SMS channel (plus outbound voice calls for the survey)."""
 
     name: ClassVar[str] = "sms"
+    settings_section: ClassVar[str] = "twilio"
+    STATUS_CALLBACK_PATH: ClassVar[str] = "/hooks/sms/status"
     routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (("/sms", ("POST",)), ("/sms/status", ("POST",)))
     traits: ClassVar[ChannelTraits] = ChannelTraits(proves_phone=True, max_text=MAX_BODY)
     SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "voice", "video", "file", "consent")
@@ -123,6 +125,15 @@ class SmsChannel:
         self._http = _HeaderKeepingHttpClient(timeout_s)
         self._client = Client(account_sid, auth_token, account_sid=account_sid, http_client=self._http)
         self._client.api.base_url = api_base.rstrip("/")
+
+    @classmethod
+    def wiring(cls, settings: Any, shared: Mapping[str, Any]) -> dict[str, Any]:
+        """The status-callback URL (from the public URL) and the HELP answer (``config/messages.yml``)."""
+        found: dict[str, Any] = {"help_reply": f"{render('sms_help', 'zh')}\n{render('sms_help', 'en')}"}
+        public_url = str(getattr(settings, "public_url", "") or "")
+        if public_url:
+            found["status_callback"] = f"{public_url.rstrip('/')}{cls.STATUS_CALLBACK_PATH}"
+        return found
 
     @classmethod
     def from_settings(cls, section: Any, **overrides: Any) -> SmsChannel:

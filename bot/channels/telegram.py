@@ -96,6 +96,7 @@ class TelegramChannel:
     """The Telegram bot channel."""
 
     name: ClassVar[str] = "telegram"
+    settings_section: ClassVar[str] = "telegram"
     routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (("/telegram", ("POST",)),)
     traits: ClassVar[ChannelTraits] = ChannelTraits(buttons=True, max_text=TEXT_LIMIT)
     SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "voice", "video", "file", "location", "contact",

@@ -24,6 +24,7 @@ class TerminalChannel:
     """A local channel with no signatures: lines in, text out."""
 
     name: ClassVar[str] = "terminal"
+    settings_section: ClassVar[str] = "terminal"
     routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
     traits: ClassVar[ChannelTraits] = ChannelTraits(buttons=True)
     SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text",)

@@ -57,6 +57,7 @@ class WeChatChannel:
     """The WeChat official-account channel."""
 
     name: ClassVar[str] = "wechat"
+    settings_section: ClassVar[str] = "wechat"
     routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (("/wechat", ("GET", "POST")),)
     traits: ClassVar[ChannelTraits] = ChannelTraits(
         reply_window=timedelta(hours=48), window_quota=5, event_window=timedelta(minutes=1), event_quota=3,
@@ -118,6 +119,11 @@ class WeChatChannel:
         self._accept_plaintext = accept_plaintext
         self._clock = clock
         self._client = ApiBaseClient(app_id, app_secret, api_base.rstrip("/"), timeout_s, token_store)
+
+    @classmethod
+    def wiring(cls, settings: Any, shared: Mapping[str, Any]) -> dict[str, Any]:
+        """The access token shared by every process (the registry passes the database-backed store)."""
+        return {"token_store": shared["token_store"]} if shared.get("token_store") is not None else {}
 
     @classmethod
     def from_settings(cls, section: Any, **overrides: Any) -> WeChatChannel:
