@@ -173,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--language", choices=["zh", "en"], default="zh")
     add.set_defaults(func=cmd_staff_add)
 
+    from bot.channels.cli import add_channel_commands
+
+    add_channel_commands(sub)
+
     from nlu.cli import add_nlu_commands
 
     nlu = add_nlu_commands(sub)
