@@ -43,7 +43,8 @@ def cmd_telegram_set_webhook(args: argparse.Namespace) -> int:
             await channel.close()
 
     result = asyncio.run(run())
-    sys.stdout.write(f"webhook {url}: {'set' if result.ok else result.error} (updates: {', '.join(ALLOWED_UPDATES)})" + "\n")
+    outcome = "set" if result.ok else result.error
+    sys.stdout.write(f"webhook {url}: {outcome} (updates: {', '.join(ALLOWED_UPDATES)})\n")
     return 0 if result.ok else 1
 
 
