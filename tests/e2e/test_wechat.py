@@ -140,3 +140,33 @@ def load_fixture_text(name: str) -> str:
     from tests.channels.helpers import load_fixture
 
     return load_fixture("wechat", name).decode()
+
+
+@pytest.mark.parametrize("fixture", ["video", "shortvideo", "link", "scan", "subscribe_qrscene", "unknown_type"])
+def test_other_message_types_are_processed_not_dropped(world: World, fixture: str) -> None:
+    from backend.models import InboundEvent
+    from tests.e2e.live import next_id
+
+    openid = f"oType_{fixture}"
+    xml = load_fixture_text(fixture).replace("[CDATA[fromUser]]", f"[CDATA[{openid}]]")
+    xml = xml.replace("[CDATA[FromUser]]", f"[CDATA[{openid}]]")
+    xml = re.sub(r"<MsgId>\d+</MsgId>", f"<MsgId>{next_id()}</MsgId>", xml)
+    assert world.hooks.wechat_raw(xml, openid=openid).status_code == 200
+    world.live.settle()
+    with world.live.sessions() as s:
+        [event] = s.scalars(select(InboundEvent)).all()
+    assert event.status == "done", event.error
+
+
+def test_template_delivery_receipt_marks_the_outbox_row(world: World) -> None:
+    from backend.db import transaction
+    from backend.models import Outbox
+
+    with transaction(world.live.sessions) as s:
+        s.add(Outbox(channel="wechat", recipient="oReceipt", purpose="notice", payload={"text": "x"}, status="sent",
+                     provider_message_id="200163836"))
+    xml = load_fixture_text("template_job_finish")
+    assert world.hooks.wechat_raw(xml, openid="fromuser").status_code == 200
+    world.live.settle()
+    with world.live.sessions() as s:
+        assert s.scalars(select(Outbox)).one().status == "delivered"
