@@ -338,6 +338,8 @@ MESSAGE_HANDLERS: dict[str, Callable[[Update, Message, dict[str, Any]], InboundM
 
 
 def _message(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+    if getattr(message, "chat", None) is None:  # Telegram always sends the chat
+        raise BadPayload("message without a chat")
     for attribute, handler in MESSAGE_HANDLERS.items():
         if getattr(message, attribute):
             return handler(update, message, data)
@@ -346,6 +348,8 @@ def _message(update: Update, message: Message, data: dict[str, Any]) -> InboundM
 
 def _member(update: Update, member: Any, data: dict[str, Any]) -> InboundMessage:
     """``my_chat_member``: ``kicked`` = the user blocked the bot (unreachable), ``member`` = back again."""
+    if getattr(member, "chat", None) is None:
+        raise BadPayload("my_chat_member without a chat")
     status = getattr(member.new_chat_member, "status", "")
     return InboundMessage(channel=TelegramChannel.name, external_user_id=str(member.chat.id),
                           provider_message_id=str(update.update_id), kind="state",
