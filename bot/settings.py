@@ -36,6 +36,7 @@ class WeChatSettings(BaseModel):
     template_ids: dict[str, str] = {}
     max_timestamp_skew_s: int = 300
     accept_plaintext: bool = False  # with an AES key set, still accept plain pushes (console mode switch only)
+    previous_encoding_aes_key: SecretStr | None = None  # the key being rotated out, still accepted
 
     @property
     def enabled(self) -> bool:

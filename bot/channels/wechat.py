@@ -25,6 +25,7 @@ from backend.notify import ChannelTraits
 from bot.channels.base import (
     Attachment,
     BadPayload,
+    ChannelError,
     DeliveryResult,
     InboundMessage,
     OutboundMessage,
@@ -88,6 +89,7 @@ class WeChatChannel:
         template_ids: Mapping[str, str] | None = None,
         max_timestamp_skew_s: float = 300,
         accept_plaintext: bool = False,
+        previous_aes_key: str | None = None,
         token_store: TokenStore | None = None,
         timeout_s: float = 5.0,
         clock: Callable[[], float] = time.time,
@@ -105,6 +107,8 @@ class WeChatChannel:
             accept_plaintext: With an EncodingAESKey set, still accept plain-mode pushes (only while
                 switching the console from plain to compatible/safe mode). Off by default: a plain push
                 is refused, since its ``signature`` can be lifted from any one push and reused.
+            previous_aes_key: The EncodingAESKey being replaced: pushes are decrypted with the current key,
+                then this one, so a key rotation needs no downtime.
             token_store: Where the access token is kept; pass a shared one (``backend.tokens.DbTokenStore``)
                 when several processes send, or each process's fetch invalidates the others' token.
             timeout_s: Connect/read timeout of every API call.
@@ -114,6 +118,7 @@ class WeChatChannel:
         self._token = token
         redact_secrets_in_logs(token, app_secret, aes_key)
         self._crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
+        self._previous_cryptos = [WeChatCrypto(token, key, app_id) for key in [previous_aes_key] if key and aes_key]
         self._template_ids = dict(template_ids or {})
         self._skew = max_timestamp_skew_s
         self._accept_plaintext = accept_plaintext
@@ -135,6 +140,7 @@ class WeChatChannel:
             "template_ids": getattr(section, "template_ids", {}),
             "max_timestamp_skew_s": getattr(section, "max_timestamp_skew_s", 300),
             "accept_plaintext": getattr(section, "accept_plaintext", False),
+            "previous_aes_key": secret_value(getattr(section, "previous_encoding_aes_key", None)) or None,
         }
         kwargs.update(overrides)
         return cls(section.app_id, secret_value(section.token), **kwargs)
@@ -191,13 +197,16 @@ class WeChatChannel:
         if not _same(expected, query.get("msg_signature", "")):
             raise SignatureError("bad WeChat msg_signature")
         self._check_timestamp(timestamp)
-        try:
-            plaintext = self._crypto.decrypt_message(envelope, query["msg_signature"], timestamp, nonce)
-        except (InvalidSignatureException, InvalidAppIdException) as exc:
-            raise SignatureError(f"push not for this account: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - corrupt ciphertext of any kind
-            raise BadPayload(f"cannot decrypt push: {type(exc).__name__}") from exc
-        return str(plaintext)
+        failure: ChannelError | None = None
+        for crypto in (self._crypto, *self._previous_cryptos):  # during key rotation: current, then previous
+            try:
+                return str(crypto.decrypt_message(envelope, query["msg_signature"], timestamp, nonce))
+            except (InvalidSignatureException, InvalidAppIdException) as exc:
+                failure = SignatureError(f"push not for this account: {exc}")
+            except Exception as exc:  # noqa: BLE001 - corrupt ciphertext of any kind
+                failure = BadPayload(f"cannot decrypt push: {type(exc).__name__}")
+        assert failure is not None
+        raise failure
 
     def verify(self, request: WebRequest) -> None:
         """Check a ``POST`` push: ``signature`` (plain mode) or ``msg_signature`` over ``Encrypt`` (safe).

@@ -388,3 +388,13 @@ async def test_token_endpoint_failures(fake_wechat: FakeWeChat) -> None:
     assert (await make_channel(fake_wechat.base_url).send(out())).retryable
     wrong = await make_channel(fake_wechat.base_url, app_secret="wrong").send(out())
     assert not wrong.ok and not wrong.retryable and "40125" in (wrong.error or "")
+
+
+def test_key_rotation_accepts_the_previous_key_too() -> None:
+    old_key, new_key = WECHAT_AES_KEY, "Z" * 43
+    pushed_with_old = wechat_request(load_fixture("wechat", "text"), mode="safe", aes_key=old_key)
+    rotating = make_channel(aes_key=new_key, previous_aes_key=old_key)
+    rotating.verify(pushed_with_old)
+    assert rotating.parse_inbound(pushed_with_old)[0].kind == "text"
+    with pytest.raises((SignatureError, BadPayload)):
+        make_channel(aes_key=new_key).verify(pushed_with_old)  # without the previous key: refused
