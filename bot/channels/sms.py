@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import threading
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
@@ -249,7 +251,7 @@ class SmsChannel:
         Never raises for platform errors: 429/5xx/timeouts/connection errors are retryable (with
         ``Retry-After`` when given), other 4xx (e.g. 21610 unsubscribed recipient) are not.
         """
-        parts = split_text(with_numbered_choices(message.text, message.quick_replies), MAX_BODY)
+        parts = split_text(segment_friendly(with_numbered_choices(message.text, message.quick_replies)), MAX_BODY)
         result = DeliveryResult(ok=False, status="failed", error="empty message")
         for index, body in enumerate(parts):  # Twilio refuses bodies over 1,600 characters (21617)
             params: dict[str, Any] = {"to": message.external_user_id, "from_": self.from_number, "body": body}
@@ -289,6 +291,18 @@ class SmsChannel:
         if status_callback:
             params["status_callback"] = status_callback
         return await asyncio.to_thread(self._deliver, lambda: self._client.calls.create(**params))
+
+
+def segment_friendly(text: str) -> str:
+    """Drop emoji from an otherwise plain-ASCII text: one "⚠️" makes a whole English SMS UCS-2.
+
+    UCS-2 carries 70 characters a segment (67 when concatenated) against 160 (153) for GSM-7, so the
+    emoji would double or triple what the owner pays and waits for. Chinese texts are UCS-2 anyway and
+    keep them.
+    """
+    kept = [ch for ch in text if not (unicodedata.category(ch) == "So" or ch in "\ufe0f\u200d")]
+    plain = "".join(kept)
+    return re.sub(r" {2,}", " ", plain).strip() if plain.isascii() and len(kept) != len(text) else text
 
 
 def _media(form: dict[str, str]) -> list[Attachment]:

@@ -54,3 +54,12 @@ async def test_sms_to_an_opted_out_number_is_21610_unreachable(fake_twilio: Fake
     result = await channel.send(OutboundMessage("sms", "+8613912345678", "停水通知"))
     assert not result.ok and result.unreachable == "opted_out" and "21610" in (result.error or "")
     assert fake_twilio.sent == []
+
+
+def test_an_emoji_does_not_turn_an_english_sms_into_ucs2() -> None:
+    from bot.channels.sms import segment_friendly
+
+    assert segment_friendly("⚠️ Gas smell: open the windows, do not switch lights.") == \
+        "Gas smell: open the windows, do not switch lights."
+    assert segment_friendly("⚠️ 燃气泄漏：请开窗") == "⚠️ 燃气泄漏：请开窗"  # UCS-2 anyway
+    assert segment_friendly("plain text") == "plain text"
