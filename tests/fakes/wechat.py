@@ -303,6 +303,11 @@ def wechat_signed_post(
         ``(query parameters, body bytes)``.
     """
     mode = mode or ("safe" if aes_key else "plain")
+    if aes_key and "<Encrypt>" in xml and "<MsgType>" not in xml:  # a push signed before: sign it again
+        envelope = re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]></Encrypt>", xml, re.S)
+        if envelope:
+            xml = PrpCrypto(WeChatCrypto(token, aes_key, app_id).key).decrypt(envelope.group(1), app_id)
+            xml = xml.decode() if isinstance(xml, bytes) else xml
     action = _user_action_of(xml)
     if action is not None:  # the platform saw the user act: it opens (or closes) the service window
         USER_ACTIONS[action[0]] = (action[1], time.time() if timestamp is None else float(timestamp))
