@@ -42,6 +42,7 @@ from backend.models import (
     SurveyStatus,
     Ticket,
 )
+from backend.notify import Policy, template_data, window_open
 from backend.outbox import enqueue
 from backend.phones import e164
 
@@ -84,8 +85,7 @@ def reply_route(identity: ChannelIdentity, owner: Owner | None, *, now: datetime
     chat = Route(identity.channel, identity.external_id, "chat")
     if identity.channel != "wechat":
         return chat
-    last = identity.last_inbound_at
-    if last is not None and now - last < WECHAT_WINDOW:
+    if window_open(identity, Policy(frozenset({"wechat"}), window=WECHAT_WINDOW).traits_of("wechat"), now):
         return chat
     if template_id:
         return Route("wechat", identity.external_id, "template", template_id)
@@ -150,7 +150,8 @@ def _send(session: Session, conv: Conversation, author: str, text: str, *, now: 
     assert identity is not None
     extra: dict[str, Any] = {}
     if route.via == "template":
-        extra = {"template_id": route.template_id, "template_data": {"content": text}}
+        extra = {"template_id": route.template_id, "template_kind": "service_notice",
+                 "template_data": template_data("service_notice", {"title": text, "date": f"{now:%Y-%m-%d %H:%M}"})}
     row = enqueue(session, channel=route.channel, recipient=route.recipient, text=text, now=now,
                   owner_id=identity.owner_id, staff_id=staff_id, quick_replies=choices or None, **extra)
     msg = Message(conversation_id=conv.id, direction="out", author=author, text=text, outbox_id=row.id,

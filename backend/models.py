@@ -156,6 +156,7 @@ class OutboxStatus(enum.StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     DEAD = "dead"
+    REROUTED = "rerouted"  # refused for the recipient (window, quota, STOP, blocked): a copy went another way
     SKIPPED = "skipped"
 
 
@@ -305,6 +306,13 @@ class ChannelIdentity(Base):
     marketing_opt_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     owner: Mapped[Owner | None] = relationship()
+    # The platform refuses every message to this identity (SMS STOP, Telegram "kicked", WeChat unsubscribe).
+    blocked_at: Mapped[datetime | None]
+    blocked_reason: Mapped[str | None] = mapped_column(String(32))
+    # WeChat customer-service window: what opened it (message/event), when, and how many sent since.
+    window_kind: Mapped[str | None] = mapped_column(String(12))
+    window_opened_at: Mapped[datetime | None]
+    window_sent: Mapped[int] = mapped_column(default=0)
 
 
 # --- conversations ------------------------------------------------------------------------------
@@ -676,6 +684,29 @@ class ConsoleAlert(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acked_at: Mapped[datetime | None]
     acked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class WebhookNonce(Base):
+    """A signed webhook's nonce seen within the timestamp skew window (replays refused on every process)."""
+
+    __tablename__ = "webhook_nonces"
+    __table_args__ = (UniqueConstraint("channel", "nonce"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    nonce: Mapped[str] = mapped_column(String(160))
+    digest: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SharedToken(Base):
+    """A platform access token shared by every process (WeChat: fetching a new one kills the old one)."""
+
+    __tablename__ = "shared_tokens"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[datetime]
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fetches: Mapped[int] = mapped_column(default=0)
 
 
 def _refuse_audit_change(_mapper: Any, _conn: Any, target: AuditLog) -> None:

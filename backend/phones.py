@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 
 def e164(phone: str) -> str:
     """A mainland mobile number (11 digits starting with 1) as ``+86...``; anything else unchanged."""
@@ -38,9 +40,18 @@ def mask_phone(phone: str | None) -> str:
 def normalise_phone(raw: str) -> str:
     """A phone as platforms and owners give it, in our stored form.
 
-    Mainland numbers become 11 digits (``+86 139-1234-5678`` -> ``13912345678``); others digits with ``+``.
+    Mainland numbers become 11 digits (``+86 139-1234-5678`` -> ``13912345678``); a number given with its
+    country code (``+`` or ``00``) keeps it, whatever its length: ``+1 415 555 0100`` -> ``+14155550100``
+    (not a mainland ``1415...``), ``+852 9123 4567`` -> ``+85291234567``.
     """
-    digits = "".join(ch for ch in raw if ch.isdigit())
-    if digits.startswith("86") and len(digits) == 13:
+    folded = unicodedata.normalize("NFKC", raw)  # full-width digits and plus as typed on phones
+    digits = "".join(ch for ch in folded if ch.isascii() and ch.isdigit())
+    stripped = folded.strip()
+    international = stripped.startswith("+") or (stripped.startswith("00") and len(digits) > 11)
+    if international and digits.startswith("00"):
         digits = digits[2:]
-    return digits if len(digits) == 11 else ("+" + digits if raw.strip().startswith("+") else digits)
+    if digits.startswith("86") and len(digits) == 13:
+        return digits[2:]
+    if international:
+        return "+" + digits
+    return digits

@@ -267,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rules_commands(sub)
 
+    from bot.channels.cli import add_channel_commands
+
+    add_channel_commands(sub)
+
     from nlu.cli import add_nlu_commands
 
     nlu = add_nlu_commands(sub)

@@ -133,7 +133,7 @@ def build_turn(msg: InboundMessage, state: dict[str, Any],
     text = msg.text.strip()
     button = msg.event if msg.kind == "button" else None
     choices = state.get("choices") or []
-    if button is None and text.isdigit() and 1 <= int(text) <= len(choices):
+    if button is None and text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(choices):
         button = choices[int(text) - 1]
     photos = tuple(a.url or a.media_id or "" for a in msg.attachments if a.kind == "image")
     loc = next(((a.latitude, a.longitude, a.label or "") for a in msg.attachments if a.kind == "location"
@@ -228,8 +228,9 @@ def _staff_message(session: Session, staff: Staff, identity: ChannelIdentity, ms
     """An engineer answering a page: ``ack:<id>`` button or a bare acknowledgement word."""
     page = None
     eta_m: re.Match[str] | None = None
-    if msg.kind == "button" and (msg.event or "").startswith("ack:"):
-        page = dispatch.acknowledge(session, int((msg.event or "").split(":", 1)[1]), staff_id=staff.id, now=now)
+    page_ref = (msg.event or "")[4:] if (msg.event or "").startswith("ack:") else ""
+    if msg.kind == "button" and page_ref.isascii() and page_ref.isdigit() and len(page_ref) <= 18:
+        page = dispatch.acknowledge(session, int(page_ref), staff_id=staff.id, now=now)
     elif msg.text.strip().lower() in dispatch.ACK_WORDS or (eta_m := ACK_ETA.match(msg.text.strip())):
         latest = dispatch.latest_open_page(session, staff.id)
         if latest is not None:

@@ -40,4 +40,5 @@ def outbound(row: Outbox) -> OutboundMessage:
         template_id=p.get("template_id"),
         template_data=p.get("template_data") or {},
         status_callback=p.get("status_callback"),
+        client_msg_id=f"anju-{row.id}" if row.id else None,
     )

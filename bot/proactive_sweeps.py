@@ -46,6 +46,7 @@ from backend.outbox import Priority, enqueue
 from backend.phones import e164
 from backend.staff_notify import staff_channels
 from bot import effects as fx
+from bot.channels.registry import traits_of
 from bot.conversation import get_conversation, get_identity
 from bot.dialogs import aftercare
 from bot.dialogs.state import normalise
@@ -62,7 +63,7 @@ def policy(svc: Services) -> Policy:
     """What this deployment can send (enabled channels, configured WeChat templates, the 48 h window)."""
     ids = {k: v for k, v in svc.settings.wechat.template_ids.items() if v}
     hours = float(proactive_config().get("wechat_window_hours", 48))
-    return Policy(frozenset(svc.channels), ids, timedelta(hours=hours))
+    return Policy(frozenset(svc.channels), ids, timedelta(hours=hours), traits_of(svc.channels))
 
 
 def survey_config() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from backend.db import make_engine, session_factory
 from backend.models import Owner, Staff, Ticket, TicketEvent, Unit, utcnow
 from backend.outbox import QuietHours
 from backend.tickets import ServiceRules
+from backend.tokens import DbTokenStore
 from bot.answers import Answers
 from bot.channels.base import Channel
 from bot.channels.registry import build_channels
@@ -131,11 +132,12 @@ def build_services(
     rules = rules_from_settings(settings)
     if nlu is None:
         nlu = make_nlu(settings)
+    sessions = session_factory(engine)
     return Services(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
-        channels=channels if channels is not None else build_channels(settings),
+        sessions=sessions,
+        channels=channels if channels is not None else build_channels(settings, token_store=DbTokenStore(sessions)),
         nlu=nlu,
         rules=rules,
         tz=tz,

@@ -37,6 +37,8 @@ class WeChatSettings(BaseModel):
     api_base: str = "https://api.weixin.qq.com"
     template_ids: dict[str, str] = {}
     max_timestamp_skew_s: int = 300
+    accept_plaintext: bool = False  # with an AES key set, still accept plain pushes (console mode switch only)
+    previous_encoding_aes_key: SecretStr | None = None  # the key being rotated out, still accepted
 
     @property
     def enabled(self) -> bool:
@@ -64,6 +66,7 @@ class TelegramSettings(BaseModel):
     bot_token: SecretStr | None = None
     secret_token: SecretStr | None = None
     api_base: str = "https://api.telegram.org"
+    allow_groups: bool = False  # answer group chats too (off: private chats only)
 
     @property
     def enabled(self) -> bool:

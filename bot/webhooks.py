@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -16,9 +17,23 @@ from sqlalchemy.exc import OperationalError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from backend import inbound, outbox
+from backend import inbound, notify, outbox, replay
 from backend.db import transaction
-from bot.channels.base import ChannelError, InboundMessage, UnsupportedEvent, WebRequest, WebResponse
+from backend.notify import CHAT, ChannelTraits
+from backend.phones import mask_phone
+from bot.channels.base import (
+    AfterAccept,
+    ChannelError,
+    InboundMessage,
+    ReplayGuarded,
+    SignatureError,
+    StatusCallbacks,
+    UnsupportedEvent,
+    UrlVerifying,
+    WebRequest,
+    WebResponse,
+)
+from bot.channels.sanitize import clean_message
 from bot.envelope import to_payload
 from bot.ratelimit import TokenBuckets
 from bot.services import Services
@@ -90,20 +105,60 @@ def throttle_for(svc: Services) -> SenderThrottle:
     return found
 
 
-def _store(svc: Services, messages: list[InboundMessage]) -> int:
+class Replayed(Exception):
+    """A signed request whose nonce was already used with another body."""
+
+
+EDGE_ONLY = frozenset({"consent", "state", "receipt"})  # applied here, never handed to the dialogs
+
+
+def _store(svc: Services, messages: list[InboundMessage], nonce: tuple[str, str, str, float] | None = None,
+           traits: ChannelTraits = CHAT) -> int:
+    """Store the messages; with ``nonce`` (channel, key, digest, window s) refuse a replay in the same transaction.
+
+    Platform-level opt-outs (``consent``: SMS STOP/START) and reachability changes (``state``: a
+    Telegram user blocking the bot) are applied to the sender's identity and not stored as events; every
+    stored message also records what it means for reaching the sender (:func:`notify.note_inbound`).
+    """
     now = svc.clock()
     stored = 0
     throttle = throttle_for(svc)
     with transaction(svc.sessions) as session:
+        if nonce is not None:
+            channel, key, digest, window_s = nonce
+            if not replay.remember(session, channel=channel, nonce=key, digest=digest, now=now,
+                                   window=timedelta(seconds=window_s)):
+                raise Replayed(f"{channel}: nonce {key!r} already used with another body")
         for msg in messages:
+            if msg.kind in EDGE_ONLY:
+                _apply_edge_event(session, msg, traits, now)
+                continue
             throttled = not throttle.allow(msg.channel, msg.external_user_id)
             new_id = inbound.store(session, channel=msg.channel, provider_message_id=msg.provider_message_id,
                                    external_user_id=msg.external_user_id, payload=to_payload(msg), now=now,
                                    throttled=throttled)
             if new_id is not None and throttled:
                 log.info("%s: sender over its rate; event %s stored as throttled", msg.channel, new_id)
+            if new_id is not None:
+                notify.note_inbound(session, channel=msg.channel, external_id=msg.external_user_id, kind=msg.kind,
+                                    event=msg.event, now=now, traits=traits)
             stored += new_id is not None
     return stored
+
+
+def _apply_edge_event(session: Any, msg: InboundMessage, traits: ChannelTraits, now: Any) -> None:
+    if msg.kind == "consent" and msg.event in ("stop", "start"):
+        owner_id = notify.platform_consent(session, channel=msg.channel, external_id=msg.external_user_id,
+                                           action=msg.event, keyword=msg.text, now=now,
+                                           proves_phone=traits.proves_phone)
+        log.info("%s: platform opt-%s from %s (owner %s)", msg.channel, "out" if msg.event == "stop" else "in",
+                 mask_phone(msg.external_user_id), owner_id)
+    elif msg.kind == "receipt":  # WeChat TEMPLATESENDJOBFINISH: the template message's delivery
+        status = str(msg.raw.get("Status", msg.event or ""))
+        outbox.mark_delivery(session, msg.text, msg.event or "", None if msg.event == "delivered" else status)
+    elif msg.kind == "state":
+        notify.note_inbound(session, channel=msg.channel, external_id=msg.external_user_id, kind=msg.kind,
+                            event=msg.event, now=now, traits=traits)
 
 
 async def accept(channel_name: str, request: Request) -> Response:
@@ -114,10 +169,14 @@ async def accept(channel_name: str, request: Request) -> Response:
         raise HTTPException(404, f"channel {channel_name} is not configured")
     req = await web_request(request, svc)
     try:
-        if channel_name == "wechat" and request.method == "GET":
+        if request.method == "GET":
+            if not isinstance(channel, UrlVerifying):
+                raise HTTPException(405, "this channel has no URL verification")
             return Response(channel.verify_url(req), media_type="text/plain")
         channel.verify(req)
-        messages = channel.parse_inbound(req)
+        messages = [clean_message(msg) for msg in channel.parse_inbound(req)]
+        key = channel.replay_key(req) if isinstance(channel, ReplayGuarded) else None
+        nonce = (channel_name, *key, float(channel.replay_window_s)) if key else None
     except UnsupportedEvent as exc:
         log.info("%s: ignored event: %s", channel_name, exc)
         return _answer(channel.ack(req))
@@ -125,47 +184,46 @@ async def accept(channel_name: str, request: Request) -> Response:
         log.warning("%s webhook refused (%d): %s", channel_name, exc.status_code, exc)
         raise HTTPException(exc.status_code, str(exc) or type(exc).__name__) from None
     try:
-        stored = await run_in_threadpool(_store, svc, messages)
+        traits = getattr(type(channel), "traits", CHAT)
+        stored = await run_in_threadpool(_store, svc, messages, nonce, traits)
+    except Replayed as exc:
+        log.warning("%s webhook refused (403): %s", channel_name, exc)
+        raise HTTPException(SignatureError.status_code, "replayed request") from None
     except OperationalError as exc:
         log.error("%s webhook: database unavailable: %s", channel_name, exc.orig)
         raise HTTPException(503, "temporarily unavailable, retry later") from None
     if stored and request.app.state.worker is not None:
         request.app.state.worker.wake_inbound()
     response = _answer(channel.ack(req))
-    after = getattr(channel, "after_accept", None)  # e.g. Telegram: answer button presses, after the 200
-    if after is not None and stored:
-        response.background = BackgroundTask(after, messages)
+    if isinstance(channel, AfterAccept) and stored:  # e.g. Telegram: answer button presses, after the 200
+        response.background = BackgroundTask(channel.after_accept, messages)
     return response
 
 
-@router.api_route("/wechat", methods=["GET", "POST"])
-async def wechat(request: Request) -> Response:
-    """WeChat official account: URL verification (GET) and messages (POST)."""
-    return await accept("wechat", request)
+def _allowed(channel: Any, path: str, method: str) -> bool:
+    """Whether the channel class declares ``path`` (under ``/hooks``) for ``method`` in its ``routes``."""
+    return any(route == path and method in methods for route, methods in getattr(type(channel), "routes", ()))
 
 
-@router.post("/sms")
-async def sms(request: Request) -> Response:
-    """Twilio inbound SMS/MMS."""
-    return await accept("sms", request)
+@router.api_route("/{channel_name}", methods=["GET", "POST"])
+async def hook(channel_name: str, request: Request) -> Response:
+    """Any registered channel's webhook (WeChat, Twilio SMS, Telegram...), as its class declares in ``routes``."""
+    channel = _services(request).channels.get(channel_name)
+    if channel is not None and not _allowed(channel, f"/{channel_name}", request.method):
+        raise HTTPException(405, "method not allowed")
+    return await accept(channel_name, request)
 
 
-@router.post("/telegram")
-async def telegram(request: Request) -> Response:
-    """Telegram Bot API webhook."""
-    return await accept("telegram", request)
-
-
-@router.post("/sms/status")
-async def sms_status(request: Request) -> Response:
-    """Twilio delivery status callbacks."""
+@router.post("/{channel_name}/status")
+async def delivery_status(channel_name: str, request: Request) -> Response:
+    """Delivery receipts of a channel whose platform posts them apart (Twilio status callbacks)."""
     svc = _services(request)
-    channel: Any = svc.channels.get("sms")
-    if channel is None:
-        raise HTTPException(404, "channel sms is not configured")
+    channel: Any = svc.channels.get(channel_name)
+    if not isinstance(channel, StatusCallbacks) or not _allowed(channel, f"/{channel_name}/status", "POST"):
+        raise HTTPException(404, f"channel {channel_name} has no status callbacks")
     req = await web_request(request, svc)
     try:
-        channel.verify(req)
+        svc.channels[channel_name].verify(req)
         status = channel.parse_status(req)
     except ChannelError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None

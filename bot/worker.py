@@ -16,7 +16,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import OperationalError
 
-from backend import heartbeat, inbound, outbox
+from backend import heartbeat, inbound, notify, outbox
 from backend.db import is_postgres, transaction
 from bot import conversation, envelope, metrics, sweeps
 from bot.effects import Applied
@@ -152,13 +152,14 @@ class Worker:
     async def _deliver(self, row: Any) -> None:
         cfg = self.svc.settings.outbox
         channel = self.svc.channels.get(row.channel)
+        unreachable = None
         if channel is None:
             kw: dict[str, Any]
             ok, kw = False, {"retryable": False, "error": f"channel {row.channel!r} is not configured"}
         else:
             await self.limiter.wait(row.channel)
             result = await channel.send(envelope.outbound(row))
-            ok = result.ok
+            ok, unreachable = result.ok, result.unreachable
             kw = {
                 "provider_message_id": result.provider_message_id,
                 "retryable": result.retryable,
@@ -177,6 +178,10 @@ class Worker:
                     base_backoff_s=cfg.base_backoff_s,
                     **kw,
                 )
+                if unreachable and saved.status == "dead":  # a routing signal: the next route gets it
+                    from bot.proactive_sweeps import policy
+
+                    notify.reroute(session, row.id, unreachable, now=self.svc.clock(), policy=policy(self.svc))
                 status = saved.status
             self.svc.broker.publish({"type": "delivery", "outbox_id": row.id, "status": status})
 

@@ -6,9 +6,12 @@ Channel modules turn a platform's webhook into :class:`InboundMessage` objects a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from backend.notify import ChannelTraits
 
 
 class ChannelError(Exception):
@@ -134,6 +137,7 @@ class OutboundMessage:
     template_id: str | None = None
     template_data: dict[str, str] = field(default_factory=dict)
     status_callback: str | None = None
+    client_msg_id: str | None = None  # a stable id per message: the platform drops a retried duplicate
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,10 @@ class DeliveryResult:
     """The outcome of one send attempt.
 
     ``retryable`` failures (5xx, 429, timeouts, dropped connections) are retried with backoff,
-    honouring ``retry_after`` seconds when the platform gives it; others dead-letter at once.
+    honouring ``retry_after`` seconds when the platform gives it; others dead-letter at once, except
+    those with ``unreachable`` set: the platform refused *this recipient on this route*
+    (``window_closed``, ``quota_used``, ``unsubscribed``, ``opted_out``, ``blocked``), a routing signal
+    the worker answers by re-routing the message (``backend.notify.reroute``).
     """
 
     ok: bool
@@ -150,6 +157,7 @@ class DeliveryResult:
     retryable: bool = False
     retry_after: float | None = None
     error: str | None = None
+    unreachable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,9 +170,12 @@ class DeliveryStatus:
 
 
 class Channel(Protocol):
-    """What a channel module provides."""
+    """What a channel module provides (see ``bot.channels.registry`` for how a channel declares itself)."""
 
     name: ClassVar[str]
+    settings_section: ClassVar[str]
+    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
+    traits: ClassVar[ChannelTraits]
 
     def verify(self, request: WebRequest) -> None:
         """Raise :class:`SignatureError` unless the request is signed by the platform."""
@@ -177,3 +188,59 @@ class Channel(Protocol):
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
         """Deliver one message; never raise for platform errors, return a :class:`DeliveryResult`."""
+
+
+# ------------------------------------------------------------------------------ optional abilities
+# A channel implements only what its platform offers; the web layer and the worker test for these
+# with ``isinstance`` instead of reaching for attributes through ``getattr``.
+
+
+@runtime_checkable
+class UrlVerifying(Protocol):
+    """The platform checks the webhook URL with a signed ``GET`` (WeChat)."""
+
+    def verify_url(self, request: WebRequest) -> str:
+        """The body to answer the verification ``GET`` with; raise :class:`SignatureError` if forged."""
+
+
+@runtime_checkable
+class ReplayGuarded(Protocol):
+    """The platform's signature carries a nonce: the webhook layer remembers it in the database."""
+
+    replay_window_s: float
+
+    def replay_key(self, request: WebRequest) -> tuple[str, str] | None:
+        """``(nonce, body digest)`` of a verified request, or None when it carries no nonce."""
+
+
+@runtime_checkable
+class StatusCallbacks(Protocol):
+    """The platform posts delivery receipts to a separate webhook (Twilio)."""
+
+    def parse_status(self, request: WebRequest) -> DeliveryStatus:
+        """Parse a verified receipt."""
+
+
+@runtime_checkable
+class AfterAccept(Protocol):
+    """Something to do once the webhook has been answered (Telegram: answer button presses)."""
+
+    async def after_accept(self, messages: Sequence[InboundMessage]) -> None:
+        """Run in the background after the 200."""
+
+
+@runtime_checkable
+class VoiceCalls(Protocol):
+    """The channel can place an outbound voice call (Twilio: the voice survey)."""
+
+    async def place_call(self, to: str, *, twiml_url: str | None = None, twiml: str | None = None,
+                         status_callback: str | None = None) -> DeliveryResult:
+        """Call ``to`` and run the TwiML."""
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """The channel holds a client to release on shutdown (Telegram's HTTP client)."""
+
+    async def close(self) -> None:
+        """Release it."""

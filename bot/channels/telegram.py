@@ -36,6 +36,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from backend.notify import ChannelTraits
 from bot.channels.base import (
     Attachment,
     BadPayload,
@@ -48,11 +49,14 @@ from bot.channels.base import (
     WebRequest,
     WebResponse,
 )
-from bot.channels.common import secret_value, with_numbered_choices
+from bot.channels.common import secret_value, split_text, with_numbered_choices
 from bot.channels.privacy import redact_secrets_in_logs
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# my_chat_member tells us when a user blocks (kicked) or unblocks (member) the bot.
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 BUTTONS_PER_ROW = 3
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 # Checked in order (BadRequest and TimedOut subclass NetworkError): exception type -> retryable.
 ERROR_OUTCOMES: tuple[tuple[type[TelegramError], bool], ...] = (
@@ -83,14 +87,20 @@ def _error_result(exc: TelegramError) -> DeliveryResult:
         )
     retryable = next(flag for kind, flag in ERROR_OUTCOMES if isinstance(exc, kind))
     error = f"{type(exc).__name__}: {exc}"
-    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error)
+    # 403 "bot was blocked by the user" / "user is deactivated" / "bot can't initiate conversation"
+    unreachable = "blocked" if isinstance(exc, Forbidden) else None
+    return DeliveryResult(ok=False, status="failed", retryable=retryable, error=error, unreachable=unreachable)
 
 
 class TelegramChannel:
     """The Telegram bot channel."""
 
     name: ClassVar[str] = "telegram"
-    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "location", "contact", "button")
+    settings_section: ClassVar[str] = "telegram"
+    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (("/telegram", ("POST",)),)
+    traits: ClassVar[ChannelTraits] = ChannelTraits(buttons=True, max_text=TEXT_LIMIT)
+    SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text", "image", "voice", "video", "file", "location", "contact",
+                                                   "button", "state", "unsupported")
 
     def __init__(
         self,
@@ -100,6 +110,7 @@ class TelegramChannel:
         api_base: str = "https://api.telegram.org",
         timeout_s: float = 10.0,
         contact_button_label: str = "分享手机号 Share phone number",
+        allow_groups: bool = False,
     ) -> None:
         """Create the channel (no network I/O; the bot is initialised on first send).
 
@@ -109,11 +120,14 @@ class TelegramChannel:
             api_base: Base URL of the Bot API (``https://api.telegram.org`` or a fake).
             timeout_s: Connect/read/write timeout of every Bot API call.
             contact_button_label: Label of the request-contact keyboard button.
+            allow_groups: Also answer group chats (off: in groups privacy mode hides most messages and
+                one chat id is many people, so only private chats are taken).
         """
         if not secret_token:
             raise ValueError("a webhook secret token is required")
         self._secret = secret_token.encode()
         self._contact_label = contact_button_label
+        self._allow_groups = allow_groups
         request = HTTPXRequest(connect_timeout=timeout_s, read_timeout=timeout_s, write_timeout=timeout_s)
         self._bot = Bot(bot_token, base_url=f"{api_base.rstrip('/')}/bot", request=request)
         self._init_lock = asyncio.Lock()
@@ -124,7 +138,8 @@ class TelegramChannel:
     @classmethod
     def from_settings(cls, section: Any, **overrides: Any) -> TelegramChannel:
         """Build from a ``TelegramSettings``-like object (duck-typed; secrets may be ``SecretStr``)."""
-        kwargs: dict[str, Any] = {"api_base": section.api_base}
+        kwargs: dict[str, Any] = {"api_base": section.api_base,
+                                  "allow_groups": bool(getattr(section, "allow_groups", False))}
         kwargs.update(overrides)
         return cls(secret_value(section.bot_token), secret_value(section.secret_token), **kwargs)
 
@@ -156,6 +171,9 @@ class TelegramChannel:
         for attribute, handler in UPDATE_HANDLERS.items():
             part = getattr(update, attribute, None)
             if part is not None:
+                chat = getattr(part, "chat", None)
+                if chat is not None and chat.type != "private" and not self._allow_groups:
+                    raise UnsupportedEvent(f"Telegram {chat.type} chat (only private chats are answered)")
                 return [handler(update, part, data)]
         raise UnsupportedEvent(f"Telegram update {update.update_id} of an unhandled type")
 
@@ -193,14 +211,18 @@ class TelegramChannel:
         adds a one-time reply keyboard with a contact-share button. Never raises for platform errors.
         """
         text, markup = self._markup(message)
+        chat = message.external_user_id
         try:
             bot = await self._ready()
             if message.image_url:
-                sent = await bot.send_photo(
-                    message.external_user_id, message.image_url, caption=text or None, reply_markup=markup
-                )
-            else:
-                sent = await bot.send_message(message.external_user_id, text, reply_markup=markup)
+                caption = text if len(text) <= CAPTION_LIMIT else None  # captions stop at 1,024 characters
+                sent = await bot.send_photo(chat, message.image_url, caption=caption or None,
+                                            reply_markup=markup if caption is not None else None)
+                if caption is not None or not text:
+                    return DeliveryResult(ok=True, provider_message_id=str(sent.message_id))
+            parts = split_text(text, TEXT_LIMIT)  # texts stop at 4,096 characters
+            for index, part in enumerate(parts):  # the buttons go with the last part
+                sent = await bot.send_message(chat, part, reply_markup=markup if index == len(parts) - 1 else None)
         except TelegramError as exc:
             return self._failure(exc)
         return DeliveryResult(ok=True, provider_message_id=str(sent.message_id))
@@ -221,7 +243,7 @@ class TelegramChannel:
                 await self.answer_callback(str(query_id))
 
     async def set_webhook(
-        self, url: str, *, allowed_updates: Sequence[str] = ("message", "callback_query")
+        self, url: str, *, allowed_updates: Sequence[str] = ALLOWED_UPDATES
     ) -> DeliveryResult:
         """Register ``url`` as the webhook, with our secret token."""
         try:
@@ -269,6 +291,25 @@ def _photo(update: Update, message: Message, data: dict[str, Any]) -> InboundMes
     return _message_base(update, message, data, "image", text=message.caption or "", attachments=(image,))
 
 
+def _file(kind: str, attribute: str) -> Callable[[Update, Message, dict[str, Any]], InboundMessage]:
+    """Voice, audio, video, video notes and documents: the file id (downloadable with ``getFile``)."""
+
+    def parse(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+        media = getattr(message, attribute)
+        item = Attachment(kind=kind, media_id=media.file_id, content_type=getattr(media, "mime_type", None),
+                          label=getattr(media, "file_name", None))
+        return _message_base(update, message, data, kind, text=message.caption or "", attachments=(item,))
+
+    return parse
+
+
+def _unknown(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+    """Stickers, polls, dice...: stored and answered politely, never dropped."""
+    what = next((key for key in data.get("message", data.get("edited_message", {}))
+                 if key not in ("message_id", "from", "chat", "date", "edit_date")), "other")
+    return _message_base(update, message, data, "unsupported", event=str(what)[:32])
+
+
 def _location(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
     where = message.location
     assert where is not None  # chosen by the dispatch table because the message has one
@@ -290,14 +331,32 @@ MESSAGE_HANDLERS: dict[str, Callable[[Update, Message, dict[str, Any]], InboundM
     "photo": _photo,
     "location": _location,
     "contact": _contact,
+    "voice": _file("voice", "voice"),
+    "audio": _file("voice", "audio"),
+    "video": _file("video", "video"),
+    "video_note": _file("video", "video_note"),
+    "document": _file("file", "document"),
 }
 
 
 def _message(update: Update, message: Message, data: dict[str, Any]) -> InboundMessage:
+    if getattr(message, "chat", None) is None:  # Telegram always sends the chat
+        raise BadPayload("message without a chat")
     for attribute, handler in MESSAGE_HANDLERS.items():
         if getattr(message, attribute):
             return handler(update, message, data)
-    raise UnsupportedEvent(f"Telegram message {message.message_id} of an unhandled type")
+    return _unknown(update, message, data)
+
+
+def _member(update: Update, member: Any, data: dict[str, Any]) -> InboundMessage:
+    """``my_chat_member``: ``kicked`` = the user blocked the bot (unreachable), ``member`` = back again."""
+    if getattr(member, "chat", None) is None:
+        raise BadPayload("my_chat_member without a chat")
+    status = getattr(member.new_chat_member, "status", "")
+    return InboundMessage(channel=TelegramChannel.name, external_user_id=str(member.chat.id),
+                          provider_message_id=str(update.update_id), kind="state",
+                          event="blocked" if status in ("kicked", "left") else "unblocked",
+                          received_at=member.date, raw=data)
 
 
 def _callback(update: Update, query: CallbackQuery, data: dict[str, Any]) -> InboundMessage:
@@ -319,5 +378,7 @@ def _callback(update: Update, query: CallbackQuery, data: dict[str, Any]) -> Inb
 
 UPDATE_HANDLERS: dict[str, Callable[[Update, Any, dict[str, Any]], InboundMessage]] = {
     "message": _message,
+    "edited_message": _message,  # the corrected words are a new turn
     "callback_query": _callback,
+    "my_chat_member": _member,
 }

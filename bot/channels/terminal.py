@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TextIO
 
+from backend.notify import ChannelTraits
 from bot.channels.base import (
     DeliveryResult,
     InboundMessage,
@@ -23,6 +24,9 @@ class TerminalChannel:
     """A local channel with no signatures: lines in, text out."""
 
     name: ClassVar[str] = "terminal"
+    settings_section: ClassVar[str] = "terminal"
+    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
+    traits: ClassVar[ChannelTraits] = ChannelTraits(buttons=True)
     SUPPORTED_EVENTS: ClassVar[tuple[str, ...]] = ("text",)
 
     def __init__(

@@ -51,7 +51,7 @@ def load_vectors(channel: str) -> dict[str, Any]:
 def wechat_request(
     body: bytes,
     *,
-    mode: str = "plain",
+    mode: str = "safe",
     timestamp: int = NOW,
     token: str = WECHAT_TOKEN,
     app_id: str = WECHAT_APP_ID,

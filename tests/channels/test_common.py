@@ -116,6 +116,7 @@ async def test_from_settings_talks_to_api_base(
         ),
     )
     channels = build_channels(settings)
+    fake_wechat.user_action("1111111")  # the user wrote first: WeChat's customer-service window is open
     for name, channel in channels.items():
         assert (await channel.send(OutboundMessage(name, "1111111", "hi"))).ok, name
     assert fake_wechat.sent and fake_twilio.sent and fake_telegram.calls("sendMessage")

@@ -110,9 +110,16 @@ def test_mms_media_become_attachments() -> None:
     assert two and [a.kind for a in two.attachments] == ["image", "voice"]
 
 
-def test_stop_is_passed_through_as_text() -> None:
-    message = check_inbound(make_channel(), "inbound_stop", {"kind": "text", "text": "STOP"})
+def test_stop_is_a_consent_event_applied_at_the_edge() -> None:
+    message = check_inbound(make_channel(), "inbound_stop", {"kind": "consent", "event": "stop", "text": "STOP"})
     assert message and opt_keyword(message.text) == "stop"
+
+
+def test_help_is_answered_with_the_help_text_and_stop_is_not_answered() -> None:
+    channel = make_channel(help_reply="安居客服 400-000-0000 & help")
+    help_request = sms_request(load_fixture("sms", "inbound_stop").replace(b"Body=STOP", b"Body=help"))
+    assert "<Message>安居客服 400-000-0000 &amp; help</Message>" in channel.ack(help_request).body
+    assert channel.ack(sms_request(load_fixture("sms", "inbound_stop"))).body == EMPTY_TWIML
 
 
 @pytest.mark.parametrize(
@@ -121,16 +128,18 @@ def test_stop_is_passed_through_as_text() -> None:
         ("STOP", "stop"),
         (" stop ", "stop"),
         ("Unsubscribe", "stop"),
-        ("退订", "stop"),
-        ("TD", "stop"),
-        ("t", "stop"),
+        ("退订", None),  # the owner's marketing opt-out: a dialog matter, not Twilio's block
+        ("TD", None),
+        ("REVOKE", "stop"),
+        ("optout", "stop"),
         ("QUIT", "stop"),
         ("END", "stop"),
         ("STOPALL", "stop"),
         ("CANCEL", "stop"),
         ("START", "start"),
         ("unstop", "start"),
-        ("HELP", None),
+        ("HELP", "help"),
+        ("info", "help"),
         ("STOP PLEASE", None),
         ("漏水", None),
         ("", None),

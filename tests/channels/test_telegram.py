@@ -121,9 +121,29 @@ def test_callback_query_is_a_button() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["sticker_message", "edited_message"])
-def test_other_updates_are_noops(name: str) -> None:
-    check_inbound(make_channel(), name, expect_noop=True)
+@pytest.mark.parametrize(("name", "expected"), [
+    ("voice_message", {"kind": "voice", "attachments": (Attachment(kind="voice", media_id="AwACAgVoice",
+                                                                   content_type="audio/ogg"),)}),
+    ("document_message", {"kind": "file", "text": "物业合同", "attachments": (
+        Attachment(kind="file", media_id="BQACAgDoc", content_type="application/pdf", label="漏水.pdf"),)}),
+    ("video_message", {"kind": "video"}),
+    ("edited_message", {"kind": "text", "text": "厨房水龙头漏水", "provider_message_id": "10008"}),
+    ("sticker_message", {"kind": "unsupported", "event": "sticker"}),
+    ("my_chat_member_kicked", {"kind": "state", "event": "blocked", "external_user_id": CHAT}),
+])
+def test_every_update_type_is_parsed_not_dropped(name: str, expected: dict[str, object]) -> None:
+    check_inbound(make_channel(), name, expected)
+
+
+def test_group_chats_are_ignored_unless_configured() -> None:
+    check_inbound(make_channel(), "group_message", expect_noop=True)
+    assert check_inbound(make_channel(allow_groups=True), "group_message", {"kind": "text"})
+
+
+async def test_set_webhook_asks_for_my_chat_member(fake_telegram: FakeTelegram) -> None:
+    assert (await make_channel(fake_telegram.base_url).set_webhook("https://bot.example.com/hooks/telegram")).ok
+    [call] = fake_telegram.calls("setWebhook")
+    assert "my_chat_member" in call["allowed_updates"] and "edited_message" in call["allowed_updates"]
 
 
 @pytest.mark.parametrize("name", ["malformed", "not_an_update"])
@@ -197,7 +217,7 @@ async def test_answer_callback_and_set_webhook(channel: TelegramChannel, fake_te
     assert (hook["url"], hook["secret_token"], hook["allowed_updates"]) == (
         "https://bot.example.com/telegram/webhook",
         TELEGRAM_SECRET,
-        ["message", "callback_query"],
+        ["message", "edited_message", "callback_query", "my_chat_member"],
     )
 
 

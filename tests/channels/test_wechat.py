@@ -46,6 +46,11 @@ def make_channel(api_base: str = "http://127.0.0.1:9", now: float = NOW, **kwarg
     return WeChatChannel(WECHAT_APP_ID, WECHAT_TOKEN, **options)  # type: ignore[arg-type]
 
 
+def channel_for(mode: str, **kwargs: object) -> WeChatChannel:
+    """A plain-mode account has no EncodingAESKey; a safe-mode one has."""
+    return make_channel(aes_key=WECHAT_AES_KEY if mode == "safe" else None, **kwargs)
+
+
 def url_request(url: str, method: str = "POST", body: bytes = b"") -> WebRequest:
     return WebRequest(method=method, url=url, headers={}, query=dict(parse_qsl(urlsplit(url).query)), body=body)
 
@@ -125,7 +130,7 @@ def test_official_safe_mode_vector_signature_checks_but_json_body_is_not_xml() -
 @pytest.mark.parametrize("mode", ["plain", "safe"])
 def test_text_in_both_modes(mode: str) -> None:
     check_inbound(
-        make_channel(),
+        make_channel(aes_key=WECHAT_AES_KEY if mode == "safe" else None),
         "text_zh",
         InboundMessage(
             channel="wechat",
@@ -207,16 +212,28 @@ def test_menu_click_is_a_button() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["link", "template_job_finish"])
-def test_unsupported_types_are_noops(name: str) -> None:
-    check_inbound(make_channel(), name, expect_noop=True)
+@pytest.mark.parametrize(("name", "expected"), [
+    ("video", {"kind": "video", "provider_message_id": "1234567890123456",
+               "attachments": (Attachment(kind="video", media_id="media_id", content_type="video",
+                                          label="thumb_media_id"),)}),
+    ("shortvideo", {"kind": "video", "provider_message_id": "1234567890123457"}),
+    ("link", {"kind": "link", "text": "公众平台官网链接\n公众平台官网链接",
+              "attachments": (Attachment(kind="link", url="url", label="公众平台官网链接"),)}),
+    ("scan", {"kind": "event", "event": "scan", "text": "unit_3_2_1502",
+              "provider_message_id": "FromUser:123456789:SCAN"}),
+    ("subscribe_qrscene", {"kind": "event", "event": "subscribe", "text": "unit_3_2_1502"}),
+    ("template_job_finish", {"kind": "receipt", "event": "delivered", "text": "200163836"}),
+    ("unknown_type", {"kind": "unsupported", "event": "miniprogrampage", "provider_message_id": "1234567890123458"}),
+])
+def test_every_message_type_is_parsed_not_dropped(name: str, expected: dict[str, object]) -> None:
+    check_inbound(make_channel(), name, expected)
 
 
 # ------------------------------------------------------------------------------------ hostile input
 @pytest.mark.parametrize("name", ["xml_bomb", "external_entity", "malformed", "missing_from"])
 @pytest.mark.parametrize("mode", ["plain", "safe"])
 def test_hostile_or_broken_xml_is_bad_payload(name: str, mode: str) -> None:
-    channel = make_channel()
+    channel = channel_for(mode)
     request = wechat_request(load_fixture("wechat", name), mode=mode)
     channel.verify(request)
     with pytest.raises(BadPayload):
@@ -231,9 +248,9 @@ def test_bomb_as_safe_mode_envelope_is_bad_payload() -> None:
 
 
 def test_forged_plain_signature() -> None:
-    good = wechat_request(load_fixture("wechat", "text"))
+    good = wechat_request(load_fixture("wechat", "text"), mode="plain")
     with pytest.raises(SignatureError):
-        make_channel().verify(WebRequest("POST", good.url, {}, {**good.query, "signature": "0" * 40}, good.body))
+        channel_for("plain").verify(WebRequest("POST", good.url, {}, {**good.query, "signature": "0" * 40}, good.body))
 
 
 @pytest.mark.parametrize("mode", ["plain", "safe"])
@@ -241,8 +258,37 @@ def test_forged_plain_signature() -> None:
 def test_stale_or_future_timestamp_is_a_replay(mode: str, offset: int) -> None:
     request = wechat_request(load_fixture("wechat", "text"), mode=mode, timestamp=NOW + offset)
     with pytest.raises(SignatureError, match="stale"):
-        make_channel().verify(request)
-    make_channel(now=NOW + offset).verify(request)  # fine when the clocks agree
+        channel_for(mode).verify(request)
+    channel_for(mode, now=NOW + offset).verify(request)  # fine when the clocks agree
+
+
+def test_plaintext_push_refused_once_an_aes_key_is_configured() -> None:
+    """The safe-mode downgrade: the plain signature of one push must not be accepted when AES is on."""
+    plain = wechat_request(load_fixture("wechat", "text"), mode="plain")
+    with pytest.raises(SignatureError, match="plaintext"):
+        make_channel().verify(plain)
+    make_channel(accept_plaintext=True).verify(plain)  # the explicit switch-over setting
+    channel_for("plain").verify(plain)  # an account without a key is in plain mode
+
+
+def test_compatible_mode_body_is_trusted_only_through_msg_signature() -> None:
+    """A body carrying <Encrypt> is checked with msg_signature even without encrypt_type=aes."""
+    safe = wechat_request(load_fixture("wechat", "text"), mode="safe")
+    no_type = {k: v for k, v in safe.query.items() if k != "encrypt_type"}
+    channel = make_channel(accept_plaintext=True)
+    channel.verify(WebRequest("POST", safe.url, {}, no_type, safe.body))
+    forged = {**no_type, "msg_signature": "0" * 40}
+    with pytest.raises(SignatureError):
+        channel.verify(WebRequest("POST", safe.url, {}, forged, safe.body))
+
+
+def test_non_ascii_signature_is_refused_not_a_crash() -> None:
+    plain = wechat_request(load_fixture("wechat", "text"), mode="plain")
+    safe = wechat_request(load_fixture("wechat", "text"), mode="safe")
+    with pytest.raises(SignatureError):
+        channel_for("plain").verify(WebRequest("POST", plain.url, {}, {**plain.query, "signature": "签名"}, plain.body))
+    with pytest.raises(SignatureError):
+        make_channel().verify(WebRequest("POST", safe.url, {}, {**safe.query, "msg_signature": "签名"}, safe.body))
 
 
 def test_ack_is_success_even_in_safe_mode() -> None:
@@ -256,6 +302,7 @@ def out(text: str = "您好", **kwargs: object) -> OutboundMessage:
 
 
 async def test_send_text_fetches_token_once(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.user_action("oOwner0001")  # the owner wrote: the customer-service window is open
     channel = make_channel(fake_wechat.base_url)
     first = await channel.send(out("已收到您的报修"))
     second = await channel.send(
@@ -284,19 +331,20 @@ async def test_send_text_fetches_token_once(fake_wechat: FakeWeChat) -> None:
 
 async def test_template_message(fake_wechat: FakeWeChat) -> None:
     channel = make_channel(fake_wechat.base_url, template_ids={"survey": "TPL-123"})
-    result = await channel.send(out(template_id="survey", template_data={"keyword1": "维修已完成"}))
+    result = await channel.send(out(template_id="survey", template_data={"thing2": "维修已完成"}))
     assert result.ok and result.provider_message_id == "1000"
     assert fake_wechat.sent == [
         {
             "_endpoint": "template",
             "touser": "oOwner0001",
             "template_id": "TPL-123",
-            "data": {"keyword1": {"value": "维修已完成"}},
+            "data": {"thing2": {"value": "维修已完成"}},
         }
     ]
 
 
 async def test_expired_token_is_refetched_once(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.user_action("oOwner0001")  # the owner wrote: the customer-service window is open
     channel = make_channel(fake_wechat.base_url)
     assert (await channel.send(out())).ok
     fake_wechat.expire_tokens()
@@ -305,6 +353,7 @@ async def test_expired_token_is_refetched_once(fake_wechat: FakeWeChat) -> None:
 
 
 async def test_token_close_to_expiry_is_refreshed(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.user_action("oOwner0001")  # the owner wrote: the customer-service window is open
     fake_wechat.expires_in = 30  # wechatpy refreshes tokens with under 60 s left
     channel = make_channel(fake_wechat.base_url)
     assert (await channel.send(out())).ok and (await channel.send(out())).ok
@@ -323,6 +372,7 @@ async def test_errcodes(fake_wechat: FakeWeChat, errcode: int, retryable: bool, 
 
 
 async def test_http_faults_are_retryable(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.user_action("oOwner0001")  # the owner wrote: the customer-service window is open
     channel = make_channel(fake_wechat.base_url, timeout_s=0.3)
     fake_wechat.fail_next(1, 502, path="/message/")
     fake_wechat.hang_next(1, seconds=2, path="/message/")
@@ -338,3 +388,13 @@ async def test_token_endpoint_failures(fake_wechat: FakeWeChat) -> None:
     assert (await make_channel(fake_wechat.base_url).send(out())).retryable
     wrong = await make_channel(fake_wechat.base_url, app_secret="wrong").send(out())
     assert not wrong.ok and not wrong.retryable and "40125" in (wrong.error or "")
+
+
+def test_key_rotation_accepts_the_previous_key_too() -> None:
+    old_key, new_key = WECHAT_AES_KEY, "Z" * 43
+    pushed_with_old = wechat_request(load_fixture("wechat", "text"), mode="safe", aes_key=old_key)
+    rotating = make_channel(aes_key=new_key, previous_aes_key=old_key)
+    rotating.verify(pushed_with_old)
+    assert rotating.parse_inbound(pushed_with_old)[0].kind == "text"
+    with pytest.raises((SignatureError, BadPayload)):
+        make_channel(aes_key=new_key).verify(pushed_with_old)  # without the previous key: refused

@@ -325,7 +325,7 @@ class Hooks:
         self.client = client
 
     # WeChat ---------------------------------------------------------------------------------------
-    def wechat_raw(self, xml: str, *, mode: str = "plain", timestamp: str | None = None, token: str = WECHAT_TOKEN,
+    def wechat_raw(self, xml: str, *, mode: str = "safe", timestamp: str | None = None, token: str = WECHAT_TOKEN,
                    query_override: dict[str, str] | None = None, openid: str = "o") -> httpx.Response:
         """POST a push (plain or safe mode), signed with ``token`` at ``timestamp``."""
         query, body = wechat_signed_post(token, WECHAT_AES_KEY, WECHAT_APP_ID, xml, mode=mode, timestamp=timestamp,
@@ -334,7 +334,7 @@ class Hooks:
         return self.client.post(self.live.url("/hooks/wechat"), params=query, content=body,
                                 headers={"Content-Type": "text/xml"})
 
-    def wechat(self, openid: str, text: str, *, mode: str = "plain", msg_id: str | None = None) -> Sent:
+    def wechat(self, openid: str, text: str, *, mode: str = "safe", msg_id: str | None = None) -> Sent:
         """Send a text message from ``openid``."""
         msg_id = msg_id or str(next_id())
         xml = wechat_text_xml(openid, text, msg_id)
@@ -385,7 +385,7 @@ class Hooks:
         return self.telegram_update("callback_query", chat_id, data=data)
 
     # generic --------------------------------------------------------------------------------------
-    def send(self, channel: str, user: str, text: str, *, mode: str = "plain") -> Sent:
+    def send(self, channel: str, user: str, text: str, *, mode: str = "safe") -> Sent:
         """A text message on any channel (``user``: openid, E.164 sender, or Telegram chat id)."""
         if channel == "wechat":
             return self.wechat(user, text, mode=mode)
@@ -441,7 +441,7 @@ class Platforms:
 class Chat:
     """One homeowner (or engineer) talking to the live bot on one channel."""
 
-    def __init__(self, hooks: Hooks, platforms: Platforms, channel: str, user: str, *, mode: str = "plain") -> None:
+    def __init__(self, hooks: Hooks, platforms: Platforms, channel: str, user: str, *, mode: str = "safe") -> None:
         """``user`` is the openid, the E.164 sender number, or the Telegram chat id."""
         self.hooks, self.platforms, self.channel, self.user, self.mode = hooks, platforms, channel, user, mode
         self._seen = 0
@@ -484,7 +484,7 @@ class World:
     platforms: Platforms
     estate: Estate
 
-    def chat(self, channel: str, user: str, *, mode: str = "plain") -> Chat:
+    def chat(self, channel: str, user: str, *, mode: str = "safe") -> Chat:
         """A conversation as ``user`` on ``channel``."""
         return Chat(self.hooks, self.platforms, channel, user, mode=mode)
 

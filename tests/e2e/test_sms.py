@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
-from backend.models import ChannelIdentity, Outbox, Ticket
-from tests.e2e.live import TWILIO_NUMBER, World, wait_for
+from backend.models import ChannelIdentity, ConsentEvent, InboundEvent, Outbox, Ticket
+from tests.e2e.live import TWILIO_NUMBER, World, bind_identity, wait_for
 
 
 def test_repair_by_sms_needs_no_code_because_the_sender_number_is_proven(world: World) -> None:
@@ -65,3 +66,70 @@ def test_forged_status_callback_changes_nothing(world: World) -> None:
     assert response.status_code == 403
     with world.live.sessions() as s:
         assert s.get(Outbox, row.id).status == "sent"
+
+
+# ---------------------------------------------------------------------------------- opt-out (STOP)
+def _notice(world: World, ref_id: int) -> object:
+    from backend.db import transaction
+    from backend.notify import Notice, send_one
+    from bot.proactive_sweeps import policy
+
+    with transaction(world.live.sessions) as s:
+        return send_one(s, world.estate.owner_id, Notice(text="停水通知：明天9点至12点"), kind="service",
+                        ref_id=ref_id, now=world.live.services.clock(), policy=policy(world.live.services))
+
+
+@pytest.mark.parametrize("word", ["STOP", "end", "Quit", "CANCEL", "REVOKE", "OPTOUT", "UNSUBSCRIBE", "STOPALL"])
+def test_stop_from_an_owners_phone_blocks_all_sms_and_is_recorded_against_the_owner(world: World, word: str) -> None:
+    sender = "+86" + world.estate.owner_phone
+    sent = world.hooks.sms(sender, word)
+    assert sent.response.status_code == 200 and "<Message>" not in sent.response.text
+    world.live.settle()
+    with world.live.sessions() as s:
+        [consent] = s.scalars(select(ConsentEvent)).all()
+        identity = s.scalars(select(ChannelIdentity).where(ChannelIdentity.external_id == sender)).one()
+        events = s.scalar(select(func.count()).select_from(InboundEvent))
+    assert (consent.owner_id, consent.channel, consent.action) == (world.estate.owner_id, "sms", "opt_out")
+    assert identity.blocked_at is not None and events == 0  # not handed to the dialogs: no second reply
+    assert world.platforms.texts("sms", sender) == [] and world.platforms.twilio.refusals == []
+    route = _notice(world, 1)  # the owner's only channel was SMS: nothing left, no doomed send
+    assert route.channel is None and route.reason == "unreachable"  # type: ignore[attr-defined]
+
+    world.hooks.sms(sender, "START")
+    world.live.settle()
+    assert _notice(world, 2).channel == "sms"  # type: ignore[attr-defined]
+
+
+def test_after_stop_service_notices_go_to_the_owners_other_channel(world: World) -> None:
+    bind_identity(world.live.sessions, "telegram", "5550077", world.estate.owner_id)
+    world.hooks.sms("+86" + world.estate.owner_phone, "STOP")
+    world.live.settle()
+    assert _notice(world, 3).channel == "telegram"  # type: ignore[attr-defined]
+
+
+def test_help_is_answered_once_with_the_help_text_not_ok(world: World) -> None:
+    sender = "+8613700000011"
+    sent = world.hooks.sms(sender, "HELP")
+    assert "<Message>" in sent.response.text and "STOP" in sent.response.text
+    world.live.settle()
+    assert world.platforms.texts("sms", sender) == []  # nothing more from the dialogs ("OK.")
+
+
+def test_a_send_refused_with_21610_is_rerouted_not_dead(world: World) -> None:
+    """An SMS to a number that opted out elsewhere (Twilio's list, not ours) is refused: try the next route."""
+    from backend.db import transaction
+    from backend.outbox import enqueue
+
+    bind_identity(world.live.sessions, "telegram", "5550078", world.estate.owner_id)
+    phone = "+86" + world.estate.owner_phone
+    world.platforms.twilio.opt_out(phone)
+    with transaction(world.live.sessions) as s:
+        enqueue(s, channel="sms", recipient=phone, text="您的报修已受理", now=world.live.services.clock(),
+                purpose="reply", owner_id=world.estate.owner_id)  # replies are exempt from quiet hours
+    world.live.app.state.worker.wake_outbox()
+    world.live.settle()
+    with world.live.sessions() as s:
+        rows = {r.channel: (r.status, r.last_error) for r in s.scalars(select(Outbox))}
+    assert {k: v[0] for k, v in rows.items()} == {"sms": "rerouted", "telegram": "sent"}, rows
+    assert world.platforms.texts("telegram", "5550078") == ["您的报修已受理"]
+    assert [r["_code"] for r in world.platforms.twilio.refusals] == [21610]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from backend.models import ChannelIdentity, Ticket
-from tests.e2e.live import World, wait_for
+from tests.e2e.live import World, bind_identity, next_id, wait_for
 
 
 def test_repair_with_contact_share_binds_without_a_code(world: World) -> None:
@@ -46,3 +47,70 @@ def test_a_forwarded_contact_is_not_proof(world: World) -> None:
     sent = world.hooks.telegram_update("contact_own", chat_id, contact=contact)
     owner.expect("验证码已发送", sent)  # someone else's card: the code goes to the owner's phone
     assert wait_for(lambda: world.platforms.texts("sms", "+86" + estate.owner_phone), "the OTP SMS")
+
+
+# ------------------------------------------------------------------------ blocked and other types
+def _notice_route(world: World, ref_id: int) -> object:
+    from backend.db import transaction
+    from backend.notify import Notice, send_one
+    from bot.proactive_sweeps import policy
+
+    with transaction(world.live.sessions) as s:
+        return send_one(s, world.estate.owner_id, Notice(text="电梯年检通知"), kind="service", ref_id=ref_id,
+                        now=world.live.services.clock(), policy=policy(world.live.services))
+
+
+def test_a_user_who_blocks_the_bot_is_no_longer_chosen(world: World) -> None:
+    import json as _json
+
+    from tests.e2e.live import FIXTURES
+
+    chat = 1111111
+    bind_identity(world.live.sessions, "telegram", str(chat), world.estate.owner_id)
+    assert _notice_route(world, 1).channel == "telegram"  # type: ignore[attr-defined]
+    update = _json.loads((FIXTURES / "telegram" / "my_chat_member_kicked.json").read_text())
+    update["update_id"] = next_id()
+    assert world.hooks.telegram_raw(_json.dumps(update).encode()).status_code == 200
+    world.live.settle()
+    assert _notice_route(world, 2).channel == "sms"  # type: ignore[attr-defined]
+    assert world.platforms.texts("telegram", str(chat)) == []  # and no reply to the block itself
+
+
+def test_a_send_refused_with_403_is_rerouted(world: World) -> None:
+    from backend.db import transaction
+    from backend.models import Outbox
+    from backend.outbox import enqueue
+
+    bind_identity(world.live.sessions, "telegram", "5550091", world.estate.owner_id)
+    world.platforms.telegram.block("5550091")
+    with transaction(world.live.sessions) as s:
+        enqueue(s, channel="telegram", recipient="5550091", text="您的报修已受理", now=world.live.services.clock(),
+                purpose="reply", owner_id=world.estate.owner_id)
+    world.live.app.state.worker.wake_outbox()
+    world.live.settle()
+    with world.live.sessions() as s:
+        rows = {r.channel: r.status for r in s.scalars(select(Outbox))}
+        identity = s.scalars(select(ChannelIdentity).where(ChannelIdentity.external_id == "5550091")).one()
+    assert rows == {"telegram": "rerouted", "sms": "sent"} and identity.blocked_at is not None
+
+
+@pytest.mark.parametrize("fixture", ["voice_message", "document_message", "video_message", "sticker_message"])
+def test_other_message_types_are_processed_not_dropped(world: World, fixture: str) -> None:
+    sent = world.hooks.telegram_update(fixture, 5550092)
+    assert sent.response.status_code == 200
+    event = world.live.wait_processed("telegram", sent.provider_id)
+    assert event.status == "done"
+
+
+def test_an_edited_message_is_a_new_turn(world: World) -> None:
+    import json as _json
+
+    from tests.e2e.live import telegram_update
+
+    update = telegram_update("text_message", 5550093, next_id(), text="家里有很重的煤气味")
+    update["edited_message"] = update.pop("message")
+    assert world.hooks.telegram_raw(_json.dumps(update).encode()).status_code == 200
+    event = world.live.wait_processed("telegram", str(update["update_id"]))
+    assert event.status == "done"
+    with world.live.sessions() as s:
+        assert s.scalars(select(Ticket)).all()  # the emergency in the edit was handled

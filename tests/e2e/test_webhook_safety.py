@@ -11,19 +11,22 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from backend.models import InboundEvent, Ticket
+from backend.models import DispatchPage, InboundEvent, Message, Ticket
 from tests.channels.helpers import load_fixture
 from tests.e2e.live import (
     TELEGRAM_SECRET,
+    WECHAT_AES_KEY,
     WECHAT_APP_ID,
     WECHAT_TOKEN,
     Hooks,
+    Sent,
     World,
     next_id,
     sms_form,
     telegram_update,
     wechat_text_xml,
 )
+from tests.e2e.test_wechat import plain_mode_wechat  # noqa: F401 - a fixture
 from tests.fakes.wechat import wechat_signed_post
 
 EMERGENCY = "家里有很重的煤气味"
@@ -102,13 +105,21 @@ def test_forged_webhook_is_refused_and_nothing_is_stored(world: World, forgery: 
 
 
 # ----------------------------------------------------------------------------------------- retries
+def _resend_verbatim(hooks: Hooks, user: str, msg_id: str) -> Callable[[], Sent]:
+    """The same signed request each time (same timestamp and nonce), as a platform retry is."""
+    query, body = wechat_signed_post(WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID,
+                                     wechat_text_xml(user, EMERGENCY, msg_id), openid=user)
+    return lambda: Sent(hooks.client.post(hooks.live.url("/hooks/wechat"), params=query, content=body,
+                                          headers={"Content-Type": "text/xml"}), msg_id)
+
+
 @pytest.mark.parametrize("channel", ["wechat", "wechat-safe", "sms", "telegram"])
 def test_platform_retry_is_processed_once(world: World, channel: str) -> None:
     hooks, pid = world.hooks, str(next_id())
     if channel.startswith("wechat"):
-        mode = "safe" if channel.endswith("safe") else "plain"
         user, platform = "oRetry", "wechat"
-        send = lambda: hooks.wechat(user, EMERGENCY, mode=mode, msg_id=pid)  # noqa: E731
+        send = (lambda: hooks.wechat(user, EMERGENCY, msg_id=pid)) if channel.endswith("safe") \
+            else _resend_verbatim(hooks, user, pid)
     elif channel == "sms":
         user, platform = "+8613600000002", "sms"
         send = lambda: hooks.sms(user, EMERGENCY, sid=f"SM{pid:0>32}")  # noqa: E731
@@ -131,7 +142,7 @@ def test_platform_retry_is_processed_once(world: World, channel: str) -> None:
 
 # ---------------------------------------------------------------------------------------- malformed
 def _wechat_body(h: Hooks, body: bytes) -> httpx.Response:
-    query, signed = wechat_signed_post(WECHAT_TOKEN, None, WECHAT_APP_ID, body.decode())
+    query, signed = wechat_signed_post(WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID, body.decode())
     return h.client.post(h.live.url("/hooks/wechat"), params=query, content=signed,
                          headers={"Content-Type": "text/xml"})
 
@@ -219,3 +230,74 @@ def test_oversize_chunked_body_without_content_length_is_refused(world: World) -
                                                 "Content-Type": "application/json"})
     assert response.status_code == 413
     _assert_nothing_stored(world)
+
+
+# ------------------------------------------------------------------------ downgrades and replays
+def test_plaintext_push_with_a_captured_signature_is_refused_in_safe_mode(world: World) -> None:
+    """Issue 14: the plain signature/timestamp/nonce of one safe push (a proxy log) must not sign a forgery."""
+    genuine = world.hooks.wechat("oGenuine", "你好")
+    assert genuine.response.status_code == 200
+    captured = {k: v for k, v in genuine.response.request.url.params.items()
+                if k in ("signature", "timestamp", "nonce", "openid")}
+    forged = wechat_text_xml("oVictim", EMERGENCY, str(next_id()))
+    response = world.hooks.client.post(world.live.url("/hooks/wechat"), params=captured, content=forged.encode(),
+                                       headers={"Content-Type": "text/xml"})
+    assert response.status_code == 403
+    world.live.settle()
+    assert _count(world, InboundEvent) == 1  # the genuine push only
+    assert _count(world, Ticket) == 0 and _count(world, DispatchPage) == 0
+
+
+@pytest.mark.usefixtures("plain_mode_wechat")
+def test_plain_mode_nonce_reused_with_another_body_is_refused(world: World) -> None:
+    """A plain signature covers only token/timestamp/nonce: the nonce is remembered with its body."""
+    query, body = wechat_signed_post(WECHAT_TOKEN, None, WECHAT_APP_ID,
+                                     wechat_text_xml("oGenuine", "你好", str(next_id())))
+    post = world.hooks.client.post
+    url = world.live.url("/hooks/wechat")
+    assert post(url, params=query, content=body, headers={"Content-Type": "text/xml"}).status_code == 200
+    assert post(url, params=query, content=body, headers={"Content-Type": "text/xml"}).status_code == 200  # retry
+    forged = wechat_text_xml("oVictim", EMERGENCY, str(next_id())).encode()
+    assert post(url, params=query, content=forged, headers={"Content-Type": "text/xml"}).status_code == 403
+    world.live.settle()
+    assert _count(world, InboundEvent) == 1
+    assert _count(world, Ticket) == 0 and _count(world, DispatchPage) == 0
+
+
+# ------------------------------------------------------------------------------- hostile characters
+def _event_statuses(world: World) -> list[str]:
+    with world.live.sessions() as s:
+        return list(s.scalars(select(InboundEvent.status).order_by(InboundEvent.id)))
+
+
+def test_nul_and_control_characters_are_stripped_and_the_emergency_still_pages(world: World) -> None:
+    """Issue 14: U+0000 in a text or a display name made PostgreSQL refuse the event; the page never went."""
+    chat = 5550010
+    sent = world.hooks.telegram_update("text_message", chat, text=f"\u0000{EMERGENCY}\u0007\u001b",
+                                       **{"from": {"id": chat, "is_bot": False, "first_name": "业\u0000主"}})
+    assert sent.response.status_code == 200
+    world.live.wait_processed("telegram", sent.provider_id)
+    assert _event_statuses(world) == ["done"]
+    with world.live.sessions() as s:
+        texts = list(s.scalars(select(Message.text)))
+    assert texts and not any(ch in t for t in texts for ch in "\x00\x07\x1b")
+    assert _count(world, DispatchPage) == 1
+
+
+@pytest.mark.parametrize("words", ["①", "²", "9" * 5000, "３"])
+def test_unicode_and_huge_digits_do_not_crash_processing(world: World, words: str) -> None:
+    """Issue 14: "①", "²" or a 4,300+ digit number crashed the step (and delayed the emergency after it)."""
+    chat = 5550011
+    first = world.hooks.telegram(chat, words)
+    second = world.hooks.telegram(chat, EMERGENCY)
+    world.live.wait_processed("telegram", first.provider_id)
+    world.live.wait_processed("telegram", second.provider_id)
+    assert _event_statuses(world) == ["done", "done"]
+    assert _count(world, DispatchPage) == 1
+
+
+def test_malformed_ack_button_from_an_engineer_does_not_crash(world: World) -> None:
+    """Issue 14: button data ``ack:abc`` failed processing five times."""
+    sent = world.hooks.telegram_button(int(world.estate.engineer1_chat), "ack:abc")
+    world.live.wait_processed("telegram", sent.provider_id)
+    assert _event_statuses(world) == ["done"]

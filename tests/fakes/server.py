@@ -75,6 +75,7 @@ class FakeServer:
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._generation = 0
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -102,6 +103,7 @@ class FakeServer:
         with self._lock:
             self.requests.clear()
             self._faults.clear()
+            self._generation += 1  # a request still hanging from the previous test is dropped, not handled
         self.reset_state()
 
     def reset_state(self) -> None:
@@ -187,7 +189,11 @@ class FakeServer:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 if fault and fault.kind == "hang":
+                    generation = server._generation
                     server._stopping.wait(fault.seconds)
+                    if generation != server._generation:  # the test that hung it is over
+                        self.close_connection = True
+                        return
                 reply = fault.reply if fault and fault.reply else server.handle(recorded)
                 payload, content_type = reply.encode()
                 try:

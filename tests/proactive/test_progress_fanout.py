@@ -55,6 +55,8 @@ def test_fanout_exactly_once_quiet_hours_rate_limits_restart(sessions, clean, fa
     mono = install_fake_time(monkeypatch)
     evening = datetime(2026, 11, 24, 20, 50, tzinfo=SH)
     project_id, expect = _estate(sessions, evening)
+    for openid in expect["custom"]:  # they wrote recently: the platform's customer-service window is open
+        fake_wechat.user_action(openid)
     channels = {
         "wechat": WeChatChannel("wx_fake_app", "tok", app_secret="fake-secret", api_base=fake_wechat.base_url,
                                 template_ids={"progress_update": "TPL_PROGRESS"}),

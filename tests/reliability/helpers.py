@@ -19,7 +19,9 @@ def assert_nothing_lost_nothing_doubled(items: list[Planned], url: str, deliveri
     expected_ids = {(i.channel, i.provider_id) for i in items}
     assert counts.accepted_ids == expected_ids, "stored events differ from the webhooks sent"
     assert counts.inbound == {"done": len(items)}, counts.inbound
-    assert set(counts.outbox) <= {"sent", "delivered"}, f"undelivered outbox rows: {counts.outbox}"
+    # "rerouted": WeChat refused it (a re-send after kill -9 used up the owner's 5-message quota, 45047) and a
+    # copy went out on the owner's next route; the copy is one of the sent rows
+    assert set(counts.outbox) <= {"sent", "delivered", "rerouted"}, f"undelivered outbox rows: {counts.outbox}"
     received = Counter((c, r) for c, r, _t in deliveries)
     expected = Counter(counts.sent_per_recipient)
     missing = {k: (expected[k], received.get(k, 0)) for k in expected if received.get(k, 0) < expected[k]}
