@@ -90,7 +90,7 @@ def echo_app(db_url: str, engine: Engine, nlu_data_dir: Path) -> Iterator[tuple[
     truncate_all(engine)
     registry.register(EchoChannel)
     EchoChannel.outbox.clear()
-    settings = Settings(_env_file=None, env="test", database_url=db_url, data_dir=tmp_path,
+    settings = Settings(_env_file=None, env="dev", database_url=db_url, data_dir=tmp_path,
                         public_url="http://testserver", nlu={"engine": "builtin"})
     channels = registry.build_channels(settings, sections={"echo": SimpleNamespace(enabled=True)})
     svc = build_services(settings, channels=channels)

@@ -269,11 +269,25 @@ def _expect(world: World, player: Player, where: str, expect: dict[str, Any], re
         assert ticket is not None and any(ticket.number in r for r in replies), \
             f"{where}: the owner was not given the ticket number: {replies}"
     if "first_is_safety" in expect:
-        assert replies and "⚠️" in replies[0], f"{where}: safety steps must come first: {replies}"
+        assert replies and _is_safety(replies[0]), f"{where}: safety steps must come first: {replies}"
     for text in expect.get("contains", []):
         assert any(text in r for r in replies), f"{where}: no reply contains {text!r}: {replies}"
     for text in expect.get("not_contains", []):
         assert not any(text in r for r in replies), f"{where}: a reply contains {text!r}: {replies}"
+
+
+def _safety_texts() -> list[str]:
+    """Every language's safety steps, without the warning sign (SMS drops emoji from plain-ASCII texts)."""
+    messages = yaml.safe_load((Path(__file__).resolve().parents[2] / "config" / "messages.yml").read_text("utf-8"))
+    return [text.replace("⚠️", "").strip() for key, texts in messages.items() if key.startswith("safety_")
+            for text in texts.values()]
+
+
+def _is_safety(reply: str) -> bool:
+    return reply.replace("⚠️", "").strip() in SAFETY_TEXTS
+
+
+SAFETY_TEXTS = _safety_texts()
 
 
 def _check(world: World, player: Player, check: dict[str, Any]) -> None:
