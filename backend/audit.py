@@ -18,6 +18,9 @@ ACTIONS = frozenset({
     "login", "login_failed", "lockout", "logout", "takeover", "hand_back", "status_change", "owner_confirmation",
     "assign", "ticket_created", "ticket_linked", "export", "staff_created", "staff_updated", "shift_added",
     "shift_removed", "alert_acked",
+    # console for a day's work (issue 15)
+    "page_ack_on_behalf", "repage", "close_override", "conversation_resolved", "conversation_snoozed",
+    "conversation_reopened", "phone_revealed", "pipl_export", "pipl_erase", "search",
 })
 
 

@@ -254,6 +254,9 @@ class Conversation(Base):
     urgency: Mapped[str] = mapped_column(String(16), default="normal")
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # console (migration 0004_console): handled until the owner writes again / hidden until then
+    resolved_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
     identity: Mapped[ChannelIdentity] = relationship()
 
 

@@ -297,3 +297,17 @@ def is_overdue(ticket: Ticket, now: datetime) -> bool:
 def count_open(session: Session) -> int:
     """Open tickets (for the console header)."""
     return session.scalar(select(func.count()).select_from(Ticket).where(Ticket.status.in_(OPEN_STATUSES))) or 0
+
+
+def record_first_contact(session: Session, ticket: Ticket, *, now: datetime, actor: str, via: str = "chat") -> bool:
+    """Record that staff reached the owner (a chat reply, a call): stops the first-contact SLA clock.
+
+    Only the first contact counts; returns False (and changes nothing) when it was already recorded or the
+    ticket is no longer open.
+    """
+    if ticket.first_contacted_at is not None or ticket.status not in OPEN_STATUSES:
+        return False
+    ticket.first_contacted_at = now
+    ticket.updated_at = now
+    add_event(session, ticket, "first_contact", at=now, actor=actor, via=via)
+    return True

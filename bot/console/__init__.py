@@ -16,6 +16,7 @@ from bot.console import (  # noqa: F401 - pickup registers its sweep
     conversation,
     inbox,
     login,
+    owners,
     pickup,
     reports,
     rota,
@@ -24,7 +25,7 @@ from bot.console import (  # noqa: F401 - pickup registers its sweep
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, inbox, conversation, tickets, rota, reports, admin):
+for _module in (login, inbox, conversation, tickets, rota, reports, admin, owners):
     router.include_router(_module.router, prefix="/console")
 
 ERROR_TEXT = {403: "forbidden", 404: "not_found"}

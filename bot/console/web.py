@@ -86,3 +86,25 @@ def _roles() -> Any:
     from backend.models import Role
 
     return Role
+
+
+MAX_ID = 2**53  # ids and numbers beyond this are not ours (and overflow SQLite's integers)
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A non-negative ASCII decimal integer from a form or query field, else None.
+
+    ``str.isdigit`` accepts ``²`` and ``①``, which ``int`` then refuses: only ASCII digits, and not too many.
+    """
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 15:
+        return None
+    return int(value)
+
+
+def check_id(value: int) -> int:
+    """A path id within range, else 404 (a huge id must not reach the database)."""
+    from fastapi import HTTPException
+
+    if not 0 < value <= MAX_ID:
+        raise HTTPException(404)
+    return value
