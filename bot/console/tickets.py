@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from backend import audit, dispatch, queries, tickets
 from backend.db import transaction
-from backend.models import DispatchPage, Kind, Project, Role, Staff, Status, Ticket, Urgency
+from backend.models import Kind, Project, Role, Staff, Status, Ticket, Urgency
 from backend.outbox import enqueue
 from bot.console import dispatch_view, web
 from bot.console.auth import Ctx, check_csrf, current, require
@@ -107,8 +107,7 @@ def ticket_page(number: str, request: Request, ctx: Annotated[Ctx, Depends(curre
     with ctx.svc.sessions() as session:
         ticket = _ticket(session, ctx, number)
         row = queries.get_ticket_row(session, number, now=ctx.now)
-        pages = list(session.scalars(select(DispatchPage).where(DispatchPage.ticket_id == ticket.id)
-                                     .order_by(DispatchPage.sent_at)))
+        pages = dispatch_view.page_rows(session, [ticket])
         names = {i: n for i, n in session.execute(select(Staff.id, Staff.name))}
         return web.page("ticket.html", ctx, request, ticket=ticket, row=row,
                         timeline=queries.ticket_timeline(session, ticket.id), pages=pages, names=names,
