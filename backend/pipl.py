@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, text, update
+from sqlalchemy import Engine, String, cast, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -118,8 +118,21 @@ def erase_owner(session: Session, owner_id: int, *, now: datetime, actor: str, r
         ident.display_name = None
         ident.marketing_opt_out_at = ident.marketing_opt_out_at or now
     counts["identities"] = len(identities)
+    ident_ids = [i.id for i in identities]
+    # Conversations of identities that never bound but typed the owner's phone (a binding attempt, an OTP).
+    typed_phone = list(session.scalars(select(Message.conversation_id).where(
+        Message.direction == "in", Message.text.like(f"%{owner.phone}%")).distinct()))
     conv_ids = list(session.scalars(select(Conversation.id).where(or_(
-        Conversation.owner_id == owner_id, Conversation.identity_id.in_([i.id for i in identities] or [-1])))))
+        Conversation.owner_id == owner_id, Conversation.identity_id.in_(ident_ids or [-1]),
+        Conversation.id.in_(typed_phone or [-1])))))
+    other_idents = [(c, e) for c, e in session.execute(
+        select(ChannelIdentity.channel, ChannelIdentity.external_id).join(
+            Conversation, Conversation.identity_id == ChannelIdentity.id)
+        .where(Conversation.id.in_(conv_ids or [-1]), ChannelIdentity.owner_id.is_(None)))]
+    external += other_idents
+    recipients |= {e for _, e in other_idents}
+    session.execute(update(InboundEvent).where(cast(InboundEvent.payload, String).like(f"%{owner.phone}%"))
+                    .values(payload={}, error=None))
     session.execute(update(Conversation).where(Conversation.id.in_(conv_ids)).values(state={}))
     counts["messages"] = session.execute(
         update(Message).where(Message.conversation_id.in_(conv_ids))

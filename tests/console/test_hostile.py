@@ -1,0 +1,162 @@
+"""Issue 14, console side: login throttling before argon2, Unicode digits and huge ids, PIPL erase that leaves
+nothing behind, failed inbound events in view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import String, Text, select
+from sqlalchemy.types import JSON
+
+from backend import pipl
+from backend.db import transaction
+from backend.models import AuditLog, Base, InboundEvent, Owner, Survey, Ticket
+from bot.console import auth
+from tests.bot.conftest import Estate
+from tests.console.conftest import CSRF_RE, Console, post
+from tests.console.test_conversations import OPENID, bind, conversation
+
+
+def _form_token(client: Any) -> str:
+    found = CSRF_RE.search(client.get("/console/login").text)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.fixture
+def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Counts argon2 verifications."""
+    calls: list[str] = []
+    real = auth._verify
+
+    def counting(hashed: str, password: str) -> bool:
+        calls.append(password)
+        return real(hashed, password)
+
+    monkeypatch.setattr(auth, "_verify", counting)
+    return calls
+
+
+def test_per_account_limit_refuses_before_hashing(console: Console, hashes: list[str]) -> None:
+    client = console.client()
+    token = _form_token(client)
+    limit = auth.config().login_per_account_per_minute
+    codes = [client.post("/console/login", data={"username": "sup", "password": f"wrong{i}", "csrf": token}
+                         ).status_code for i in range(limit + 3)]
+    assert codes[:limit] == [303] * limit and codes[limit:] == [429] * 3
+    assert len(hashes) == limit  # the refused attempts cost no argon2
+    resp = client.post("/console/login", data={"username": "sup", "password": "x", "csrf": token})
+    assert resp.status_code == 429 and int(resp.headers["retry-after"]) >= 1
+
+
+def test_per_ip_limit_covers_unknown_names_too(console: Console, hashes: list[str]) -> None:
+    client = console.client()
+    token = _form_token(client)
+    limit = auth.config().login_per_ip_per_minute
+    codes = [client.post("/console/login", data={"username": f"nobody{i}", "password": "p", "csrf": token}
+                         ).status_code for i in range(limit + 2)]
+    assert codes.count(429) == 2 and len(hashes) == limit
+
+
+def test_the_window_slides() -> None:
+    now = [0.0]
+    throttle = auth.LoginThrottle(per_ip=100, per_account=2, concurrency=1, clock=lambda: now[0])
+    assert throttle.check("1.2.3.4", "sup") is None and throttle.check("1.2.3.4", "SUP ") is None
+    assert throttle.check("1.2.3.4", "sup") is not None
+    now[0] = 61.0
+    assert throttle.check("1.2.3.4", "sup") is None
+
+
+def test_a_password_typed_as_username_is_not_in_the_audit_log(console: Console) -> None:
+    client = console.client()
+    client.post("/console/login", data={"username": "Tr0ub4dor&3-secret", "password": "x",
+                                        "csrf": _form_token(client)})
+    with console.bot.svc.sessions() as s:
+        entries = list(s.scalars(select(AuditLog).where(AuditLog.action == "login_failed")))
+    assert entries and all("Tr0ub4dor" not in e.actor and "Tr0ub4dor" not in str(e.data) for e in entries)
+
+
+# --- odd input: 4xx, never 500 ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "①", "٣", "9" * 40])
+def test_unicode_digits_and_huge_numbers_in_console_fields(console: Console, estate: Estate, value: str) -> None:
+    bind(console, estate)
+    console.bot.say("wechat", OPENID, "转人工")
+    conv = conversation(console)
+    sup = console.login("sup")
+    resp = post(sup, f"/console/conversations/{conv.id}/tickets", kind="repair", urgency="normal",
+                description="x", unit_id=value)
+    assert resp.status_code == 303
+    number = resp.headers["location"].rsplit("/", 1)[1]
+    assert post(sup, f"/console/tickets/{number}/assign", staff_id=value).status_code == 400
+    for params in ({"offset": value}, {"project": value}, {"advisor": value}):
+        assert sup.get("/console/tickets", params=params).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/console/conversations/{big}", "/console/owners/{big}",
+                                  "/console/conversations/{big}/thread"])
+def test_huge_ids_in_routes_are_404(console: Console, path: str) -> None:
+    sup = console.login("sup")
+    assert sup.get(path.format(big=2**70)).status_code in (404, 422)
+    assert sup.get(path.format(big=2**62)).status_code == 404
+
+
+# --- PIPL erase leaves nothing --------------------------------------------------------------------
+
+
+def _everything(console: Console) -> list[tuple[str, str, str]]:
+    """Every text or JSON value in every table, as (table, column, text)."""
+    found = []
+    with console.bot.svc.sessions() as s:
+        for table in Base.metadata.sorted_tables:
+            cols = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+            if not cols:
+                continue
+            for row in s.execute(select(*cols)):
+                for col, value in zip(cols, row, strict=True):
+                    if value is not None:
+                        found.append((table.name, col.name, str(value)))
+    return found
+
+
+def test_erase_removes_the_owner_from_every_table(console: Console, estate: Estate) -> None:
+    bot = console.bot
+    phone = estate.owner_phone
+    with bot.svc.sessions() as s:
+        owner = s.get(Owner, estate.owner_id)
+        assert owner is not None
+        name = owner.name
+    # pre-binding: an OTP SMS to the phone and replies to the chat id
+    bot.say("telegram", "4242", "我要报修")
+    bot.say("telegram", "4242", phone)
+    bot.say("telegram", "4242", "000000")
+    # bound: an emergency paged to the engineer (name, phone, address, words), a staff note on a status change
+    bind(console, estate)
+    words = "厨房水管爆了 水漫出来了"
+    bot.say("wechat", OPENID, "救命 " + words)
+    sup = console.login("sup")
+    with bot.svc.sessions() as s:
+        ticket = s.scalars(select(Ticket).where(Ticket.owner_id == estate.owner_id)).first()
+        assert ticket is not None
+    post(sup, f"/console/tickets/{ticket.number}/status", status="contacted", note=f"{name}说{words}")
+    post(sup, f"/console/tickets/{ticket.number}/pages/1/ack", note=f"已电话{phone}")
+    with transaction(bot.svc.sessions) as s:  # a failed message whose error quotes the text
+        s.add(InboundEvent(channel="wechat", provider_message_id="bad1", external_user_id=OPENID,
+                           payload={"text": words}, status="failed", error=f"ValueError: {words}",
+                           received_at=bot.now))
+        s.add(Survey(ticket_id=ticket.id, owner_id=estate.owner_id, due_at=bot.now, status="answered", score=1,
+                     comment=f"太差了{words}"))
+    bot.run()
+    before = [t for t in _everything(console) if phone in t[2] or words in t[2]]
+    assert {t[0] for t in before} >= {"outbox", "messages", "ticket_events"}
+
+    post(sup, "/console/privacy/erase", owner_id=str(estate.owner_id), confirm=str(estate.owner_id))
+    left = [t for t in _everything(console) if phone in t[2] or name in t[2] or words in t[2]
+            or phone[-8:] in t[2]]
+    assert left == []
+
+
+def test_compact_is_harmless_when_the_checkpoint_cannot_run(console: Console) -> None:
+    assert pipl.compact(console.bot.svc.engine) in (True, False)
