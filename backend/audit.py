@@ -20,7 +20,7 @@ ACTIONS = frozenset({
     "shift_removed", "alert_acked",
     # console for a day's work (issue 15)
     "page_ack_on_behalf", "repage", "close_override", "conversation_resolved", "conversation_snoozed",
-    "conversation_reopened", "phone_revealed", "pipl_export", "pipl_erase", "search",
+    "conversation_reopened", "phone_revealed", "pipl_erase", "inbound_retry",
 })
 
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.console import (  # noqa: F401 - pickup registers its sweep
     admin,
     conversation,
+    failed,
     inbox,
     login,
     owners,
@@ -25,7 +26,7 @@ from bot.console import (  # noqa: F401 - pickup registers its sweep
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, inbox, conversation, tickets, rota, reports, admin, owners):
+for _module in (login, inbox, conversation, tickets, rota, reports, admin, owners, failed):
     router.include_router(_module.router, prefix="/console")
 
 ERROR_TEXT = {403: "forbidden", 404: "not_found"}

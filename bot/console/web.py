@@ -63,6 +63,8 @@ def page(name: str, ctx: Ctx | None, request: Request, *, status_code: int = 200
     flash = request.query_params.get("msg")
     error = request.query_params.get("err")
     svc: Services = request.app.state.services
+    if ctx is not None and "failed_count" not in values and not name.startswith("_") and _supervisor(ctx):
+        values["failed_count"] = _failed_count(ctx)
     html = env.get_template(name).render(
         t=t, lang=t.lang, ctx=ctx, csrf=ctx.csrf if ctx else "", request=request, path=request.url.path,
         flash=t(flash) if flash and i18n.has(flash) else None,
@@ -108,3 +110,20 @@ def check_id(value: int) -> int:
     if not 0 < value <= MAX_ID:
         raise HTTPException(404)
     return value
+
+
+def _supervisor(ctx: Ctx) -> bool:
+    from backend.models import Role
+
+    return ctx.at_least(Role.SUPERVISOR)
+
+
+def _failed_count(ctx: Ctx) -> int:
+    """Failed inbound events of the last week, for the header badge (never breaks a page)."""
+    from bot.console.failed import failed_count
+
+    try:
+        with ctx.svc.sessions() as session:
+            return failed_count(session, ctx)
+    except Exception:  # noqa: BLE001 - a badge must not turn a page into a 500
+        return 0

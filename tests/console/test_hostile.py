@@ -160,3 +160,22 @@ def test_erase_removes_the_owner_from_every_table(console: Console, estate: Esta
 
 def test_compact_is_harmless_when_the_checkpoint_cannot_run(console: Console) -> None:
     assert pipl.compact(console.bot.svc.engine) in (True, False)
+
+
+def test_failed_inbound_events_are_visible_and_can_be_retried(console: Console, estate: Estate) -> None:
+    bind(console, estate)
+    console.bot.say("wechat", OPENID, "你好")
+    with transaction(console.bot.svc.sessions) as s:
+        s.add(InboundEvent(channel="wechat", provider_message_id="dead1", external_user_id=OPENID,
+                           payload={}, status="failed", attempts=5, error="ValueError: boom",
+                           received_at=console.bot.now))
+    sup = console.login("sup")
+    assert 'id="failed-count"' in sup.get("/console").text
+    page = sup.get("/console/failed").text
+    assert "ValueError: boom" in page and f"/console/conversations/{conversation(console).id}" in page
+    assert console.login("advisor").get("/console/failed").status_code == 403
+    with console.bot.svc.sessions() as s:
+        event_id = s.scalars(select(InboundEvent.id).where(InboundEvent.provider_message_id == "dead1")).one()
+    post(sup, f"/console/failed/{event_id}/retry")
+    with console.bot.svc.sessions() as s:
+        assert s.get(InboundEvent, event_id).status == "pending"  # type: ignore[union-attr]
