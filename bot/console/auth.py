@@ -298,7 +298,8 @@ def throttle(request: Request) -> LoginThrottle:
     found: LoginThrottle | None = getattr(state, "login_throttle", None)
     if found is None:
         cfg = config()
+        svc: Services = state.services
         found = LoginThrottle(cfg.login_per_ip_per_minute, cfg.login_per_account_per_minute,
-                              cfg.login_hash_concurrency)
+                              cfg.login_hash_concurrency, clock=lambda: svc.clock().timestamp())
         state.login_throttle = found
     return found

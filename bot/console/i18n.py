@@ -24,7 +24,7 @@ class ConsoleConfig:
     live_hours: float = 24
     pickup_sweep_seconds: float = 30
     login_per_ip_per_minute: int = 30
-    login_per_account_per_minute: int = 5
+    login_per_account_per_minute: int = 10
     login_hash_concurrency: int = 1
 
 

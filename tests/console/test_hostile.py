@@ -38,22 +38,39 @@ def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+def _small_limits(console: Console, per_ip: int, per_account: int) -> None:
+    """The same throttle with small limits (each attempt costs a real argon2 check)."""
+    console.app.state.login_throttle = auth.LoginThrottle(per_ip, per_account, 1,
+                                                          clock=lambda: console.bot.now.timestamp())
+
+
 def test_per_account_limit_refuses_before_hashing(console: Console, hashes: list[str]) -> None:
     client = console.client()
     token = _form_token(client)
-    limit = auth.config().login_per_account_per_minute
+    limit = 3
+    _small_limits(console, per_ip=50, per_account=limit)
     codes = [client.post("/console/login", data={"username": "sup", "password": f"wrong{i}", "csrf": token}
                          ).status_code for i in range(limit + 3)]
     assert codes[:limit] == [303] * limit and codes[limit:] == [429] * 3
     assert len(hashes) == limit  # the refused attempts cost no argon2
     resp = client.post("/console/login", data={"username": "sup", "password": "x", "csrf": token})
     assert resp.status_code == 429 and int(resp.headers["retry-after"]) >= 1
+    console.bot.advance(minutes=1, seconds=1)  # the window slides: allowed again
+    assert client.post("/console/login", data={"username": "sup", "password": "y", "csrf": token}
+                       ).status_code == 303
+
+
+def test_defaults_leave_room_for_the_lockout_and_an_office_behind_one_address() -> None:
+    cfg = auth.config()
+    assert cfg.login_per_account_per_minute > cfg.max_failed_logins and cfg.login_per_ip_per_minute >= 20
+    assert cfg.login_hash_concurrency == 1
 
 
 def test_per_ip_limit_covers_unknown_names_too(console: Console, hashes: list[str]) -> None:
     client = console.client()
     token = _form_token(client)
-    limit = auth.config().login_per_ip_per_minute
+    limit = 4
+    _small_limits(console, per_ip=limit, per_account=50)
     codes = [client.post("/console/login", data={"username": f"nobody{i}", "password": "p", "csrf": token}
                          ).status_code for i in range(limit + 2)]
     assert codes.count(429) == 2 and len(hashes) == limit
