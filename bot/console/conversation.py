@@ -70,6 +70,8 @@ def _thread(session: Session, ctx: Ctx, conv: Conversation) -> dict[str, Any]:
         recognised = owners.by_phone(session, identity.external_id)
     return {"conv": conv, "identity": identity, "owner": owner, "units": units, "unit": unit_label(session, owner),
             "pages": page_rows(session, linked), "resolved": resolved, "snoozed_until": snoozed,
+            "owner_lang": (identity.language if identity and identity.language else None)
+            or (owner.language if owner else "zh"),
             "recognised": recognised,
             "messages": messages, "names": names, "linked": linked,
             "held_by": names.get(conv.held_by_id) if conv.held_by_id else None,
