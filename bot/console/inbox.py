@@ -54,6 +54,7 @@ def inbox_fragment(request: Request, ctx: Annotated[Ctx, Depends(current)], show
 @router.post("/alerts/{alert_id}/ack", dependencies=[Depends(check_csrf)])
 def ack_alert(alert_id: int, ctx: Annotated[Ctx, Depends(require(Role.SUPERVISOR))]) -> Response:
     """A supervisor dismisses a console alert."""
+    web.check_id(alert_id)
     with transaction(ctx.svc.sessions) as session:
         alert = session.get(ConsoleAlert, alert_id)
         if alert is None:

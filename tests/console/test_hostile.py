@@ -196,3 +196,19 @@ def test_failed_inbound_events_are_visible_and_can_be_retried(console: Console, 
     post(sup, f"/console/failed/{event_id}/retry")
     with console.bot.svc.sessions() as s:
         assert s.get(InboundEvent, event_id).status == "pending"  # type: ignore[union-attr]
+
+
+def test_nul_in_console_input_is_a_400(console: Console, estate: Estate) -> None:
+    bind(console, estate)
+    console.bot.say("wechat", OPENID, "转人工")
+    conv = conversation(console)
+    sup = console.login("sup")
+    post(sup, f"/console/conversations/{conv.id}/takeover")
+    assert post(sup, f"/console/conversations/{conv.id}/reply", text="你好\x00").status_code == 400
+    assert post(sup, f"/console/conversations/{conv.id}/note", text="a\x00b").status_code == 400
+    assert sup.get("/console/tickets/AJ-1%00").status_code == 400
+    assert sup.get("/console/search", params={"q": "张\x00"}).status_code == 400
+    client = console.client()
+    resp = client.post("/console/login", data={"username": "sup\x00", "password": "x\x00",
+                                               "csrf": _form_token(client)})
+    assert resp.status_code in (303, 400)
