@@ -25,6 +25,7 @@ from bot.console import (  # noqa: F401 - pickup registers its sweep
     web,
 )
 
+
 async def reject_nul(request: Request) -> None:
     """400 for a NUL character anywhere in the path, query or form: PostgreSQL cannot store it, and a console
     request must never become a 500 (issue 14)."""
