@@ -218,8 +218,7 @@ def _notify_assignee(session: Session, ctx: Ctx, ticket: Ticket, assignee: Staff
                      kind=translate("kind_" + ticket.kind.value, assignee.language), url=url)
     for channel, recipient in dispatch.staff_channels(assignee, ctx.svc.channels)[:1]:
         enqueue(session, channel=channel, recipient=recipient, text=text, now=ctx.now, purpose="notice",
-                priority=3 if ticket.urgency is Urgency.EMERGENCY else 4, staff_id=assignee.id, ticket_id=ticket.id,
-                dedupe_key=f"assigned:{ticket.id}:{assignee.id}:{int(ctx.now.timestamp())}")
+                priority=3 if ticket.urgency is Urgency.EMERGENCY else 4, staff_id=assignee.id, ticket_id=ticket.id)
         return 1
     return 0
 
