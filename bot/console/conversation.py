@@ -28,6 +28,7 @@ from backend.models import (
     Ticket,
     Urgency,
 )
+from backend.phones import mask_phone
 from bot.console import owners, web
 from bot.console.auth import Ctx, check_csrf, current
 from bot.console.dispatch_view import page_rows
@@ -68,11 +69,13 @@ def _thread(session: Session, ctx: Ctx, conv: Conversation) -> dict[str, Any]:
     recognised = None
     if owner is None and identity is not None and identity.channel == "sms":
         recognised = owners.by_phone(session, identity.external_id)
+    known = owner or recognised
     return {"conv": conv, "identity": identity, "owner": owner, "units": units, "unit": unit_label(session, owner),
             "pages": page_rows(session, linked), "resolved": resolved, "snoozed_until": snoozed,
             "owner_lang": (identity.language if identity and identity.language else None)
             or (owner.language if owner else "zh"),
             "recognised": recognised,
+            "owner_phone": mask_phone(known.phone) if known is not None and known.deleted_at is None else None,
             "messages": messages, "names": names, "linked": linked,
             "held_by": names.get(conv.held_by_id) if conv.held_by_id else None,
             "mine": conv.held_by_id == ctx.staff_id and conv.mode.value == "staff",

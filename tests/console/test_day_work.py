@@ -265,7 +265,9 @@ def test_owner_page_masks_the_phone_and_reveal_is_audited(console: Console, esta
     console.bot.say("telegram", "55501", "你好")
     conv = conversation(console, "55501")
     agent = console.login("advisor")
-    assert f"/console/owners/{estate.owner_id}" in agent.get(f"/console/conversations/{conv.id}").text
+    conv_page = agent.get(f"/console/conversations/{conv.id}").text
+    assert f"/console/owners/{estate.owner_id}" in conv_page
+    assert "139****5678" in conv_page and estate.owner_phone not in conv_page  # a Telegram owner's phone, masked
     page = agent.get(f"/console/owners/{estate.owner_id}").text
     assert "139****5678" in page and estate.owner_phone not in page and "telegram" in page
     assert 'id="pipl"' not in page  # PIPL actions are for supervisors
