@@ -177,6 +177,7 @@ def test_an_emergency_raises_a_visible_alert_and_goes_on_top(browser: Any, live:
     assert "紧急报修" in page.inner_text("#alert-stack .alert-emergency")
     page.wait_for_selector("tbody tr.urg-emergency")
     assert "urg-emergency" in (page.locator("tbody tr").first.get_attribute("class") or "")
-    # another alert stacks above it; the emergency banner stays (issue 15: one slot was overwritten)
-    hooks.wechat("oBrowserOther02", "转人工")
-    assert page.locator("#alert-stack .alert-emergency").count() == 1
+    # a second alert stacks above the first instead of replacing it (issue 15: one banner slot was overwritten)
+    hooks.wechat("oBrowserOther02", "救命 厨房水管爆了 水漫出来了")
+    page.wait_for_selector("#alert-stack .alert-emergency ~ .alert-emergency", timeout=LIVE_BOUND_S * 1000)
+    assert page.locator("#alert-stack .alert-emergency").count() == 2
