@@ -176,12 +176,34 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "bad_csrf")
 
 
+DEVICE_COOKIE = "anju_device"
+DEVICE_DAYS = 180
+
+
+def device_token(key: bytes, staff_id: int) -> str:
+    """A "known device" cookie value for a browser that logged in successfully as ``staff_id``."""
+    nonce = secrets.token_urlsafe(9)
+    mac = hmac.new(key, f"device:{staff_id}:{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{staff_id}.{nonce}.{mac}"
+
+
+def known_device(key: bytes, value: str | None) -> int | None:
+    """The staff id a valid known-device cookie belongs to, else None."""
+    parts = (value or "").split(".")
+    if len(parts) != 3 or not parts[0].isascii() or not parts[0].isdigit() or len(parts[0]) > 12:
+        return None
+    mac = hmac.new(key, f"device:{parts[0]}:{parts[1]}".encode(), hashlib.sha256).hexdigest()[:32]
+    return int(parts[0]) if hmac.compare_digest(mac, parts[2]) else None
+
+
 def authenticate(session: Session, username: str, password: str, *, now: datetime, ip: str | None,
-                 cfg: ConsoleConfig | None = None) -> tuple[Staff | None, str]:
+                 cfg: ConsoleConfig | None = None, device_staff_id: int | None = None) -> tuple[Staff | None, str]:
     """Check a login; returns ``(staff, "ok")`` or ``(None, reason)`` and updates the lock-out counters.
 
     Reasons: ``unknown``, ``locked``, ``wrong_password``, ``no_console_access``. Failed attempts count
-    towards the lock-out; the account locks for ``lockout_minutes`` after ``max_failed_logins``.
+    towards the lock-out; the account locks for ``lockout_minutes`` after ``max_failed_logins``. A lock-out
+    does not apply to a browser this staff member logged in from before (``device_staff_id``, from the
+    known-device cookie): an attacker's wrong guesses cannot lock the real owner of the account out.
     """
     cfg = cfg or config()
     staff = session.scalars(select(Staff).where(Staff.username == username.strip()[:60])).first()
@@ -191,12 +213,13 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
         audit.record(session, "login_failed", now=now, actor=f"unknown:{typed_fingerprint(username)}", ip=ip,
                      reason="unknown")
         return None, "unknown"
-    if staff.locked_until is not None and staff.locked_until > now:
+    trusted = device_staff_id is not None and device_staff_id == staff.id
+    if staff.locked_until is not None and staff.locked_until > now and not trusted:
         audit.record(session, "login_failed", now=now, staff=staff, ip=ip, reason="locked")
         return None, "locked"
     if not _verify(staff.password_hash, password):
         staff.failed_logins += 1
-        if staff.failed_logins >= cfg.max_failed_logins:
+        if staff.failed_logins >= cfg.max_failed_logins and not trusted:
             staff.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
             staff.failed_logins = 0
             audit.record(session, "lockout", now=now, staff=staff, ip=ip, until=staff.locked_until.isoformat())

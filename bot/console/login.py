@@ -57,10 +57,13 @@ def login(request: Request, username: Annotated[str, Form()] = "", password: Ann
         return _too_many(request, wait)
     try:
         with transaction(svc.sessions) as session:
-            staff, reason = auth.authenticate(session, username, password[:1024].replace("\x00", ""), now=now, ip=ip)
+            staff, reason = auth.authenticate(
+                session, username, password[:1024].replace("\x00", ""), now=now, ip=ip,
+                device_staff_id=auth.known_device(key, request.cookies.get(auth.DEVICE_COOKIE)))
             token = auth.start_session(session, staff, key, now=now, ip=ip,
                                        user_agent=request.headers.get("user-agent")) if staff else None
             lang = staff.language if staff else "zh"
+            staff_id = staff.id if staff else None
     finally:
         limiter.hashing.release()
     if token is None:
@@ -71,6 +74,9 @@ def login(request: Request, username: Annotated[str, Form()] = "", password: Ann
                     max_age=int(auth.config().session_hours * 3600))
     resp.set_cookie("anju_lang", lang, samesite="lax", path="/console", secure=auth.secure_cookies(svc))
     resp.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/console")
+    if staff_id is not None and auth.known_device(key, request.cookies.get(auth.DEVICE_COOKIE)) != staff_id:
+        resp.set_cookie(auth.DEVICE_COOKIE, auth.device_token(key, staff_id), httponly=True, samesite="strict",
+                        path="/console", secure=auth.secure_cookies(svc), max_age=auth.DEVICE_DAYS * 86400)
     return resp
 
 

@@ -212,3 +212,18 @@ def test_nul_in_console_input_is_a_400(console: Console, estate: Estate) -> None
     resp = client.post("/console/login", data={"username": "sup\x00", "password": "x\x00",
                                                "csrf": _form_token(client)})
     assert resp.status_code in (303, 400)
+
+
+def test_an_attackers_lock_out_does_not_lock_out_the_owners_own_browser(console: Console) -> None:
+    from tests.console.conftest import PASSWORD, login
+
+    own = console.login("agent2")  # her usual browser: it gets the known-device cookie
+    assert own.cookies.get(auth.DEVICE_COOKIE)
+    attacker = console.client()
+    for _ in range(auth.config().max_failed_logins):
+        login(attacker, "agent2", "guess guess")
+    assert "err=login_failed" in login(attacker, "agent2", PASSWORD).headers["location"]  # locked for strangers
+    forged = console.client()
+    forged.cookies.set(auth.DEVICE_COOKIE, f"{console.users['agent2']}.abc.{'0' * 32}", path="/console")
+    assert "err=login_failed" in login(forged, "agent2", PASSWORD).headers["location"]
+    assert login(own, "agent2", PASSWORD).headers["location"] == "/console"  # not for her (and it lifts the lock)
