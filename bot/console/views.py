@@ -28,6 +28,7 @@ from backend.models import (
     Ticket,
     Urgency,
 )
+from backend.phones import normalise_phone
 from backend.tickets import OPEN_STATUSES
 from bot.console.auth import Ctx
 from bot.console.i18n import config
@@ -49,12 +50,28 @@ def can_see_conversation(session: Session, ctx: Ctx, conv: Conversation) -> bool
     if conv.urgency == "emergency":
         return True  # every agent may act on an emergency they are alerted to, bound owner or not
     owner = session.get(Owner, conv.owner_id) if conv.owner_id else None
+    if owner is None:
+        owner = sms_owner(session, conv)  # a registered owner writing by SMS before binding
     if owner is not None and owner.advisor_id == ctx.staff_id:
         return True
     if conv.mode is Mode.WAITING:
         reserved = convs.route_waiting(session, conv, now=ctx.now, advisor_window=advisor_window())
         return reserved in (None, ctx.staff_id)
     return False
+
+
+def sms_owner(session: Session, conv: Conversation) -> Owner | None:
+    """The active owner whose registered phone is this unbound SMS conversation's number (recognised, not bound)."""
+    if conv.owner_id is not None:
+        return None
+    identity = session.get(ChannelIdentity, conv.identity_id)
+    if identity is None or identity.channel != "sms":
+        return None
+    try:
+        phone = normalise_phone(identity.external_id)
+    except ValueError:
+        return None
+    return session.scalars(select(Owner).where(Owner.phone == phone, Owner.deleted_at.is_(None)).limit(1)).first()
 
 
 def can_see_ticket(ctx: Ctx, ticket: Ticket) -> bool:
@@ -122,7 +139,7 @@ def inbox_rows(session: Session, ctx: Ctx) -> list[InboxRow]:
     out = []
     for conv in rows:
         identity = session.get(ChannelIdentity, conv.identity_id)
-        owner = session.get(Owner, conv.owner_id) if conv.owner_id else None
+        owner = session.get(Owner, conv.owner_id) if conv.owner_id else sms_owner(session, conv)
         last = session.scalars(select(Message).where(Message.conversation_id == conv.id, Message.direction == "in")
                                .order_by(Message.id.desc()).limit(1)).first()
         reserved = convs.route_waiting(session, conv, now=ctx.now, advisor_window=advisor_window())

@@ -334,3 +334,16 @@ def test_assigning_a_ticket_notifies_the_engineer(console: Console, estate: Esta
     post(sup, f"/console/tickets/{ticket.number}/assign", staff_id=str(console.users["agent2"]))
     assert "msg=saved" in post(sup, f"/console/tickets/{ticket.number}/assign",
                                staff_id=str(engineer.id)).headers["location"]
+
+
+def test_the_advisor_sees_her_owner_writing_by_sms_before_binding(console: Console, estate: Estate) -> None:
+    console.bot.say("sms", "+86" + estate.owner_phone, "你好，我想咨询一下")
+    with console.bot.svc.sessions() as s:
+        identity = s.scalars(select(ChannelIdentity).where(ChannelIdentity.channel == "sms")).one()
+        conv = s.scalars(select(Conversation).where(Conversation.identity_id == identity.id)).one()
+        assert conv.owner_id is None
+    advisor = console.login("advisor")
+    assert advisor.get(f"/console/conversations/{conv.id}").status_code == 200
+    rows = advisor.get("/console/inbox/rows").text
+    assert f"/console/conversations/{conv.id}" in rows and "未绑定" not in rows.split(f"{conv.id}", 1)[1][:400]
+    assert console.login("agent2").get(f"/console/conversations/{conv.id}").status_code == 403
