@@ -21,6 +21,9 @@ ACTIONS = frozenset({
     "close_override", "emergency_created",
     "contact_changed", "contact_bound", "contact_tested", "password_reset", "staff_disabled", "bind_code_issued",
     "owners_imported",
+    # console for a day's work (issue 15)
+    "page_ack_on_behalf", "repage", "conversation_resolved", "conversation_snoozed",
+    "conversation_reopened", "phone_revealed", "pipl_erase", "inbound_retry",
 })
 
 

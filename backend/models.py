@@ -145,6 +145,7 @@ class PageStatus(enum.StrEnum):
     ACKED = "acked"
     ESCALATED = "escalated"
     CANCELLED = "cancelled"  # the owner withdrew the ticket
+    REPAGED = "repaged"  # staff paged again from a chosen layer; this page stops escalating
 
 
 class OutboxStatus(enum.StrEnum):
@@ -332,6 +333,9 @@ class Conversation(Base):
     urgency: Mapped[str] = mapped_column(String(16), default="normal")
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # console (migration 0008_console): handled until the owner writes again / hidden until then
+    resolved_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
     identity: Mapped[ChannelIdentity] = relationship()
 
 

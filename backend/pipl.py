@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Engine, String, Table, or_, select, text, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from backend.db import rowcount
 from backend.models import (
+    AuditLog,
     ChannelIdentity,
     ConsentEvent,
     Conversation,
@@ -28,9 +31,11 @@ from backend.models import (
     Ticket,
     TicketEvent,
 )
+from backend.phones import e164
 
 REDACTED = "[已删除 deleted]"
-PERSONAL_EVENT_KEYS = ("comment", "text", "contact", "photos", "reason", "description")
+PERSONAL_EVENT_KEYS = ("comment", "text", "contact", "photos", "reason", "description", "note")
+PERSONAL_AUDIT_KEYS = ("note", "reason", "comment", "text")
 
 
 def _plain(value: Any) -> Any:
@@ -109,12 +114,28 @@ def erase_owner(session: Session, owner_id: int, *, now: datetime, actor: str, r
     counts: dict[str, int] = {}
     identities = list(session.scalars(select(ChannelIdentity).where(ChannelIdentity.owner_id == owner_id)))
     external = [(i.channel, i.external_id) for i in identities]
+    # Where the owner was written to or from before and after binding: chat ids and the phone.
+    recipients = {ext for _, ext in external} | {owner.phone, e164(owner.phone)}
     for ident in identities:
         ident.external_id = f"deleted:{ident.id}"
         ident.display_name = None
         ident.marketing_opt_out_at = ident.marketing_opt_out_at or now
     counts["identities"] = len(identities)
-    conv_ids = list(session.scalars(select(Conversation.id).where(Conversation.owner_id == owner_id)))
+    ident_ids = [i.id for i in identities]
+    # Conversations of identities that never bound but typed the owner's phone (a binding attempt, an OTP).
+    typed_phone = list(session.scalars(select(Message.conversation_id).where(
+        Message.direction == "in", Message.text.like(f"%{owner.phone}%")).distinct()))
+    conv_ids = list(session.scalars(select(Conversation.id).where(or_(
+        Conversation.owner_id == owner_id, Conversation.identity_id.in_(ident_ids or [-1]),
+        Conversation.id.in_(typed_phone or [-1])))))
+    other_idents = [(c, e) for c, e in session.execute(
+        select(ChannelIdentity.channel, ChannelIdentity.external_id).join(
+            Conversation, Conversation.identity_id == ChannelIdentity.id)
+        .where(Conversation.id.in_(conv_ids or [-1]), ChannelIdentity.owner_id.is_(None)))]
+    external += other_idents
+    recipients |= {e for _, e in other_idents}
+    session.execute(update(InboundEvent).where(sql_cast(InboundEvent.payload, String).like(f"%{owner.phone}%"))
+                    .values(payload={}, error=None))
     session.execute(update(Conversation).where(Conversation.id.in_(conv_ids)).values(state={}))
     counts["messages"] = rowcount(session.execute(
         update(Message).where(Message.conversation_id.in_(conv_ids))
@@ -122,29 +143,58 @@ def erase_owner(session: Session, owner_id: int, *, now: datetime, actor: str, r
     for channel, ext in external:
         session.execute(update(InboundEvent).where(InboundEvent.channel == channel,
                                                    InboundEvent.external_user_id == ext)
-                        .values(external_user_id="deleted", payload={}))
-    counts["outbox"] = rowcount(session.execute(
-        update(Outbox).where(Outbox.owner_id == owner_id)
-        .values(recipient="deleted", payload={"text": REDACTED})))
-    session.execute(update(Outbox).where(Outbox.owner_id == owner_id,
-                                         Outbox.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)))
-                    .values(status=OutboxStatus.SKIPPED, last_error="owner erased"))
+                        .values(external_user_id="deleted", payload={}, error=None))
     ticket_ids = list(session.scalars(select(Ticket.id).where(Ticket.owner_id == owner_id)))
+    # Outbox: replies and notices to the owner, pre-binding OTP SMS and replies (by recipient), pages to
+    # engineers and staff alerts about the owner's tickets (name, full phone, address, words, survey comments).
+    mine = or_(Outbox.owner_id == owner_id, Outbox.recipient.in_(recipients),
+               Outbox.ticket_id.in_(ticket_ids or [-1]))
+    to_owner = or_(Outbox.owner_id == owner_id, Outbox.recipient.in_(recipients))
+    session.execute(update(Outbox).where(mine, Outbox.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)), to_owner)
+                    .values(status=OutboxStatus.SKIPPED))
+    counts["outbox"] = rowcount(session.execute(
+        update(Outbox).where(mine).values(payload={"text": REDACTED}, last_error=None)))
+    session.execute(update(Outbox).where(to_owner).values(recipient="deleted"))
     counts["tickets"] = rowcount(session.execute(
         update(Ticket).where(Ticket.id.in_(ticket_ids)).values(description=REDACTED)))
-    # Ticket events are append-only in the ORM; erasure is the one sanctioned exception (Core update).
+    # Ticket events and audit entries are append-only in the ORM; erasure is the one sanctioned exception
+    # (Core update).
     for ev_id, data in session.execute(select(TicketEvent.id, TicketEvent.data)
                                        .where(TicketEvent.ticket_id.in_(ticket_ids))):
         if data and any(k in data for k in PERSONAL_EVENT_KEYS):
             scrubbed = {k: (REDACTED if k in PERSONAL_EVENT_KEYS else v) for k, v in data.items()}
             events = cast(Table, TicketEvent.__table__)
             session.execute(update(events).where(events.c.id == ev_id).values(data=scrubbed))
-    session.execute(update(Survey).where(Survey.owner_id == owner_id).values(comment=None))
+    numbers = list(session.scalars(select(Ticket.number).where(Ticket.id.in_(ticket_ids))))
+    targets = [f"ticket:{n}" for n in numbers] + [f"owner:{owner_id}"] + [f"conversation:{c}" for c in conv_ids]
+    for entry_id, data in session.execute(select(AuditLog.id, AuditLog.data).where(AuditLog.target.in_(targets))):
+        if data and any(k in data for k in PERSONAL_AUDIT_KEYS):
+            scrubbed = {k: (REDACTED if k in PERSONAL_AUDIT_KEYS else v) for k, v in data.items()}
+            entries = cast(Table, AuditLog.__table__)
+            session.execute(update(entries).where(entries.c.id == entry_id).values(data=scrubbed))
+    session.execute(update(Survey).where(or_(Survey.owner_id == owner_id, Survey.ticket_id.in_(ticket_ids or [-1])))
+                    .values(comment=None))
     owner.name = REDACTED
     owner.phone = f"deleted-{owner.id}"
     owner.marketing_consent = False
     owner.marketing_consent_source = None
     owner.deleted_at = now
     log(session, owner_id, "delete", now=now, actor=actor, source="pipl", reason=reason, **cast(dict[str, Any], counts))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA secure_delete = ON"))  # freed cells are zeroed, not left in the file
     session.flush()
     return counts
+
+
+def compact(engine: Engine) -> bool:
+    """After an erase has committed: on SQLite, checkpoint the WAL and truncate it, so the erased rows'
+    old versions do not linger in ``-wal``. Returns False when another connection kept the checkpoint
+    from completing (run it again later; the next automatic checkpoint also overwrites them)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    try:
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+    except OperationalError:  # busy, or an in-memory database (tests): nothing to truncate now
+        return False
+    return row is None or row[0] == 0

@@ -813,3 +813,15 @@ def advisor_contact_due(session: Session, *, now: datetime, every: timedelta = t
             last[owner_id] = max(at, last.get(owner_id, at))
     due = [(advisor_of[o], o, last.get(o)) for o in ids if last.get(o) is None or last[o] < now - every]
     return sorted(due, key=lambda r: (r[0], r[2] is not None, r[2] or now, r[1]))
+def record_first_contact(session: Session, ticket: Ticket, *, now: datetime, actor: str, via: str = "chat") -> bool:
+    """Record that staff reached the owner (a chat reply, a call): stops the first-contact SLA clock.
+
+    Only the first contact counts; returns False (and changes nothing) when it was already recorded or the
+    ticket is no longer open.
+    """
+    if ticket.first_contacted_at is not None or ticket.status not in OPEN_STATUSES:
+        return False
+    ticket.first_contacted_at = now
+    ticket.updated_at = now
+    add_event(session, ticket, "first_contact", at=now, actor=actor, via=via)
+    return True

@@ -6,7 +6,7 @@ errors (403, 404...) as pages instead of JSON.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -14,8 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.console import (
     admin,
     conversation,
+    failed,
     inbox,
     login,
+    owners,
     reports,
     rota,
     staff_contacts,
@@ -23,8 +25,20 @@ from bot.console import (
     web,
 )
 
-router = APIRouter(include_in_schema=False)
-for _module in (login, inbox, conversation, tickets, rota, reports, admin, staff_contacts):
+
+async def reject_nul(request: Request) -> None:
+    """400 for a NUL character anywhere in the path, query or form: PostgreSQL cannot store it, and a console
+    request must never become a 500 (issue 14)."""
+    if "\x00" in request.url.path or "%00" in request.url.query or "\x00" in request.url.query:
+        raise HTTPException(400, "bad character")
+    if request.method == "POST" and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        if any(isinstance(v, str) and "\x00" in v for v in form.values()):
+            raise HTTPException(400, "bad character")
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(reject_nul)])
+for _module in (login, inbox, conversation, tickets, rota, reports, admin, owners, failed, staff_contacts):
     router.include_router(_module.router, prefix="/console")
 
 ERROR_TEXT = {403: "forbidden", 404: "not_found"}

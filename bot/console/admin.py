@@ -66,6 +66,7 @@ def staff_add(ctx: Annotated[Ctx, ADMIN], name: Annotated[str, Form()] = "", use
 def staff_update(staff_id: int, ctx: Annotated[Ctx, ADMIN], op: Annotated[str, Form()] = "",
                  role: Annotated[str, Form()] = "") -> Response:
     """Change a role, unlock, deactivate (ends their sessions) or reactivate an account."""
+    web.check_id(staff_id)
     with transaction(ctx.svc.sessions) as session:
         staff = session.get(Staff, staff_id)
         if staff is None:

@@ -12,6 +12,9 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -173,25 +176,50 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "bad_csrf")
 
 
+DEVICE_COOKIE = "anju_device"
+DEVICE_DAYS = 180
+
+
+def device_token(key: bytes, staff_id: int) -> str:
+    """A "known device" cookie value for a browser that logged in successfully as ``staff_id``."""
+    nonce = secrets.token_urlsafe(9)
+    mac = hmac.new(key, f"device:{staff_id}:{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{staff_id}.{nonce}.{mac}"
+
+
+def known_device(key: bytes, value: str | None) -> int | None:
+    """The staff id a valid known-device cookie belongs to, else None."""
+    parts = (value or "").split(".")
+    if len(parts) != 3 or not parts[0].isascii() or not parts[0].isdigit() or len(parts[0]) > 12:
+        return None
+    mac = hmac.new(key, f"device:{parts[0]}:{parts[1]}".encode(), hashlib.sha256).hexdigest()[:32]
+    return int(parts[0]) if hmac.compare_digest(mac, parts[2]) else None
+
+
 def authenticate(session: Session, username: str, password: str, *, now: datetime, ip: str | None,
-                 cfg: ConsoleConfig | None = None) -> tuple[Staff | None, str]:
+                 cfg: ConsoleConfig | None = None, device_staff_id: int | None = None) -> tuple[Staff | None, str]:
     """Check a login; returns ``(staff, "ok")`` or ``(None, reason)`` and updates the lock-out counters.
 
     Reasons: ``unknown``, ``locked``, ``wrong_password``, ``no_console_access``. Failed attempts count
-    towards the lock-out; the account locks for ``lockout_minutes`` after ``max_failed_logins``.
+    towards the lock-out; the account locks for ``lockout_minutes`` after ``max_failed_logins``. A lock-out
+    does not apply to a browser this staff member logged in from before (``device_staff_id``, from the
+    known-device cookie): an attacker's wrong guesses cannot lock the real owner of the account out.
     """
     cfg = cfg or config()
     staff = session.scalars(select(Staff).where(Staff.username == username.strip()[:60])).first()
     if staff is None or not staff.active or not staff.password_hash:
         _verify(_dummy_hash(), password)  # same cost as a real check: no user enumeration by timing
-        audit.record(session, "login_failed", now=now, actor=f"unknown:{username[:40]}", ip=ip, reason="unknown")
+        # never the typed text itself: it is often a password typed into the wrong field
+        audit.record(session, "login_failed", now=now, actor=f"unknown:{typed_fingerprint(username)}", ip=ip,
+                     reason="unknown")
         return None, "unknown"
-    if staff.locked_until is not None and staff.locked_until > now:
+    trusted = device_staff_id is not None and device_staff_id == staff.id
+    if staff.locked_until is not None and staff.locked_until > now and not trusted:
         audit.record(session, "login_failed", now=now, staff=staff, ip=ip, reason="locked")
         return None, "locked"
     if not _verify(staff.password_hash, password):
         staff.failed_logins += 1
-        if staff.failed_logins >= cfg.max_failed_logins:
+        if staff.failed_logins >= cfg.max_failed_logins and not trusted:
             staff.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
             staff.failed_logins = 0
             audit.record(session, "lockout", now=now, staff=staff, ip=ip, until=staff.locked_until.isoformat())
@@ -236,3 +264,65 @@ def end_sessions(session: Session, *, now: datetime, key: bytes | None = None, t
     else:
         raise ValueError("give a token or a staff id")
     return rowcount(session.execute(stmt))
+
+
+def typed_fingerprint(username: str) -> str:
+    """A short digest of an unknown username, to correlate attempts without storing what was typed."""
+    return hashlib.sha256(username.strip().encode("utf-8", "replace")).hexdigest()[:12]
+
+
+class LoginThrottle:
+    """Limits login attempts before any argon2 work: per client address and per typed account name in a
+    sliding window, and how many password checks run at once (per process).
+
+    Counting happens before the hash, known account or not, so the answer does not reveal which names exist.
+    """
+
+    MAX_KEYS = 10_000
+
+    def __init__(self, per_ip: int, per_account: int, concurrency: int, window_s: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """Set the limits (attempts per ``window_s``) and the number of concurrent hashes."""
+        self.per_ip, self.per_account, self.window_s, self.clock = per_ip, per_account, window_s, clock
+        self.hashing = threading.BoundedSemaphore(max(concurrency, 1))
+        self._lock = threading.Lock()
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def _over(self, key: str, limit: int, now: float) -> float | None:
+        hits = self._hits.get(key)
+        if hits is None:
+            return None
+        while hits and hits[0] <= now - self.window_s:
+            hits.popleft()
+        return hits[0] + self.window_s - now if len(hits) >= limit else None
+
+    def _add(self, key: str, now: float) -> None:
+        self._hits.setdefault(key, deque()).append(now)
+        self._hits.move_to_end(key)
+        while len(self._hits) > self.MAX_KEYS:
+            self._hits.popitem(last=False)
+
+    def check(self, ip: str | None, username: str) -> float | None:
+        """Seconds to wait if this attempt is over a limit (nothing recorded), else None (attempt recorded)."""
+        now = self.clock()
+        keys = [(f"ip:{ip or '-'}", self.per_ip), (f"user:{username.strip().lower()[:60]}", self.per_account)]
+        with self._lock:
+            waits = [w for w in (self._over(k, limit, now) for k, limit in keys) if w is not None]
+            if waits:
+                return max(max(waits), 1.0)
+            for key, _ in keys:
+                self._add(key, now)
+        return None
+
+
+def throttle(request: Request) -> LoginThrottle:
+    """The application's login throttle (created on first use from the console settings)."""
+    state = request.app.state
+    found: LoginThrottle | None = getattr(state, "login_throttle", None)
+    if found is None:
+        cfg = config()
+        svc: Services = state.services
+        found = LoginThrottle(cfg.login_per_ip_per_minute, cfg.login_per_account_per_minute,
+                              cfg.login_hash_concurrency, clock=lambda: svc.clock().timestamp())
+        state.login_throttle = found
+    return found

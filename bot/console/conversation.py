@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -14,9 +15,11 @@ from backend import conversations as convs
 from backend.db import transaction
 from backend.models import (
     ChannelIdentity,
+    ConsoleAlert,
     Conversation,
     Kind,
     Message,
+    Mode,
     Outbox,
     Owner,
     Ownership,
@@ -25,10 +28,12 @@ from backend.models import (
     Ticket,
     Urgency,
 )
-from bot.console import web
+from backend.phones import mask_phone
+from bot.console import owners, web
 from bot.console.auth import Ctx, check_csrf, current
+from bot.console.dispatch_view import page_rows
 from bot.console.i18n import canned_replies
-from bot.console.views import can_see_conversation, can_see_ticket, unit_label
+from bot.console.views import can_see_conversation, can_see_ticket, handled_state, unit_label
 from bot.conversation import resume_dialog
 from bot.dialogs.texts import render
 
@@ -37,6 +42,7 @@ CSRF = [Depends(check_csrf)]
 
 
 def _conversation(session: Session, ctx: Ctx, conv_id: int) -> Conversation:
+    web.check_id(conv_id)
     conv = session.get(Conversation, conv_id)
     if conv is None:
         raise HTTPException(404)
@@ -57,7 +63,20 @@ def _thread(session: Session, ctx: Ctx, conv: Conversation) -> dict[str, Any]:
         units = [o.unit for o in session.scalars(select(Ownership).where(Ownership.owner_id == owner.id))]
     linked = list(session.scalars(select(Ticket).where(Ticket.conversation_id == conv.id)
                                   .order_by(Ticket.created_at.desc()).limit(20)))
+    last_in = session.scalar(select(Message.created_at).where(Message.conversation_id == conv.id,
+                                                              Message.direction == "in")
+                             .order_by(Message.id.desc()).limit(1))
+    resolved, snoozed = handled_state(conv, last_in, ctx.now)
+    recognised = None
+    if owner is None and identity is not None and identity.channel == "sms":
+        recognised = owners.by_phone(session, identity.external_id)
+    known = owner or recognised
     return {"conv": conv, "identity": identity, "owner": owner, "units": units, "unit": unit_label(session, owner),
+            "pages": page_rows(session, linked), "resolved": resolved, "snoozed_until": snoozed,
+            "owner_lang": (identity.language if identity and identity.language else None)
+            or (owner.language if owner else "zh"),
+            "recognised": recognised,
+            "owner_phone": mask_phone(known.phone) if known is not None and known.deleted_at is None else None,
             "messages": messages, "names": names, "linked": linked,
             "held_by": names.get(conv.held_by_id) if conv.held_by_id else None,
             "mine": conv.held_by_id == ctx.staff_id and conv.mode.value == "staff",
@@ -97,6 +116,23 @@ def _routing(ctx: Ctx) -> dict[str, Any]:
             "sms_enabled": "sms" in ctx.svc.channels}
 
 
+def _visible_or_lost(session: Session, ctx: Ctx, conv_id: int) -> Conversation | None:
+    """The conversation if this staff member may still see it; None if it exists but is no longer theirs."""
+    web.check_id(conv_id)
+    conv = session.get(Conversation, conv_id)
+    if conv is None:
+        raise HTTPException(404)
+    return conv if can_see_conversation(session, ctx, conv) else None
+
+
+def _lost_draft(request: Request, ctx: Ctx, session: Session, conv: Conversation, draft: str) -> Response:
+    """409: someone else holds the conversation now; the page says who and gives the draft back."""
+    holder = session.get(Staff, conv.held_by_id) if conv.held_by_id else None
+    return web.page("lost.html", ctx, request, status_code=409, conv_id=conv.id, draft=draft,
+                    holder=holder.name if holder else None,
+                    visible=can_see_conversation(session, ctx, conv))
+
+
 @router.post("/{conv_id}/takeover", dependencies=CSRF)
 def take_over(conv_id: int, ctx: Annotated[Ctx, Depends(current)], force: Annotated[str, Form()] = "") -> Response:
     """Take the conversation: the bot goes silent at once."""
@@ -110,21 +146,31 @@ def take_over(conv_id: int, ctx: Annotated[Ctx, Depends(current)], force: Annota
             return web.redirect(f"/console/conversations/{conv_id}", err="held_by_other")
         audit.record(session, "takeover", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,
                      target=f"conversation:{conv_id}", forced=forced, previous_holder=previous)
-    _publish(ctx, "takeover", conv_id)
+    _publish(ctx, "takeover", conv_id, previous=previous if previous != ctx.staff_id else None, name=ctx.name)
     return web.redirect(f"/console/conversations/{conv_id}")
 
 
 @router.post("/{conv_id}/reply", dependencies=CSRF)
 def reply(conv_id: int, request: Request, ctx: Annotated[Ctx, Depends(current)],
           text: Annotated[str, Form()] = "") -> Response:
-    """Send a reply on the owner's channel through the outbox."""
+    """Send a reply on the owner's channel through the outbox; the first one counts as first contact on the
+    conversation's open tickets (the SLA clock stops). If a colleague took the conversation over meanwhile,
+    409 with the draft kept."""
     with transaction(ctx.svc.sessions) as session:
-        conv = _conversation(session, ctx, conv_id)
+        conv = _visible_or_lost(session, ctx, conv_id)
+        if conv is None or (conv.held_by_id not in (None, ctx.staff_id) and text.strip()):
+            lost = conv or session.get(Conversation, conv_id)
+            assert lost is not None
+            return _lost_draft(request, ctx, session, lost, text[:2000])
         try:
             convs.staff_reply(session, conv, ctx.staff(session), text, now=ctx.now, **_routing(ctx))
         except convs.ConsoleError as exc:
             err = "empty_text" if "empty" in str(exc) else "take_over_first"
             return web.redirect(f"/console/conversations/{conv_id}", err=err)
+        for ticket in session.scalars(select(Ticket).where(Ticket.conversation_id == conv.id,
+                                                           Ticket.first_contacted_at.is_(None),
+                                                           Ticket.status.in_(tickets.OPEN_STATUSES))):
+            tickets.record_first_contact(session, ticket, now=ctx.now, actor=ctx.actor, via="chat")
     _wake_outbox(request)
     _publish(ctx, "message", conv_id)
     return web.redirect(f"/console/conversations/{conv_id}")
@@ -174,8 +220,8 @@ def create_ticket(conv_id: int, ctx: Annotated[Ctx, Depends(current)], kind: Ann
         conv = _conversation(session, ctx, conv_id)
         units = set(session.scalars(select(Ownership.unit_id).where(Ownership.owner_id == conv.owner_id))) \
             if conv.owner_id else set()
-        unit = int(unit_id) if unit_id.isdigit() and int(unit_id) in units else (min(units) if len(units) == 1
-                                                                                 else None)
+        wanted = web.int_or_none(unit_id)
+        unit = wanted if wanted in units else (min(units) if len(units) == 1 else None)
         ticket = tickets.create_ticket(session, kind=kind_, urgency=urgency_, now=ctx.now, rules=ctx.svc.rules,
                                        description=description.strip()[:4000], owner_id=conv.owner_id, unit_id=unit,
                                        conversation_id=conv.id, taken_by_id=ctx.staff_id, actor=ctx.actor)
@@ -200,3 +246,37 @@ def link_ticket(conv_id: int, ctx: Annotated[Ctx, Depends(current)], number: Ann
                      target=f"ticket:{ticket.number}", conversation_id=conv.id)
     _publish(ctx, "note", conv_id)
     return web.redirect(f"/console/conversations/{conv_id}", msg="saved")
+
+
+SNOOZE_CHOICES = {"30m": timedelta(minutes=30), "2h": timedelta(hours=2), "1d": timedelta(days=1)}
+
+
+@router.post("/{conv_id}/resolve", dependencies=CSRF)
+def resolve(conv_id: int, ctx: Annotated[Ctx, Depends(current)], op: Annotated[str, Form()] = "resolve",
+            snooze: Annotated[str, Form()] = "2h") -> Response:
+    """Resolve (handled: leaves the red list until the owner writes again), snooze for a while, or reopen.
+
+    An owner waiting for a person cannot be resolved away: take over or hand back first. Open pickup alerts
+    of the conversation are dismissed with it.
+    """
+    if op not in ("resolve", "snooze", "reopen") or (op == "snooze" and snooze not in SNOOZE_CHOICES):
+        raise HTTPException(400, "bad operation")
+    with transaction(ctx.svc.sessions) as session:
+        conv = _conversation(session, ctx, conv_id)
+        if op != "reopen" and conv.mode is Mode.WAITING:
+            return web.redirect(f"/console/conversations/{conv_id}", err="resolve_waiting")
+        if op == "reopen":
+            conv.resolved_at, conv.snoozed_until = None, None
+        else:
+            conv.resolved_at = ctx.now
+            conv.snoozed_until = ctx.now + SNOOZE_CHOICES[snooze] if op == "snooze" else None
+            for alert in session.scalars(select(ConsoleAlert).where(ConsoleAlert.conversation_id == conv.id,
+                                                                     ConsoleAlert.acked_at.is_(None))):
+                alert.acked_at, alert.acked_by_id = ctx.now, ctx.staff_id
+        action = {"resolve": "conversation_resolved", "snooze": "conversation_snoozed",
+                  "reopen": "conversation_reopened"}[op]
+        audit.record(session, action, now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,
+                     target=f"conversation:{conv_id}", urgency=conv.urgency,
+                     until=conv.snoozed_until.isoformat() if conv.snoozed_until else None)
+    _publish(ctx, "resolved", conv_id, op=op)
+    return web.redirect("/console" if op != "reopen" else f"/console/conversations/{conv_id}", msg="saved")

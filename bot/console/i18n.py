@@ -23,6 +23,9 @@ class ConsoleConfig:
     advisor_first_minutes: float = 2
     live_hours: float = 24
     pickup_sweep_seconds: float = 30
+    login_per_ip_per_minute: int = 30
+    login_per_account_per_minute: int = 10
+    login_hash_concurrency: int = 1
 
 
 @lru_cache(maxsize=4)

@@ -18,40 +18,43 @@ from backend.db import transaction
 from backend.models import ConsoleAlert, Conversation, Role
 from bot.console import web
 from bot.console.auth import Ctx, check_csrf, current, require
-from bot.console.views import can_see_conversation, inbox_rows
+from bot.console.views import HANDLED_RANK, can_see_conversation, inbox_rows
 
 router = APIRouter()
 HEARTBEAT_S = 15.0
 STREAM_MAX_S = 600.0  # the browser reconnects (and is re-authenticated) after this
-CONVERSATION_EVENTS = {"message", "handoff", "takeover", "hand_back", "note"}
+CONVERSATION_EVENTS = {"message", "handoff", "takeover", "hand_back", "note", "resolved"}
 AGENT_ALERTS = {"emergency"}
 
 
-def _load(ctx: Ctx) -> tuple[list[Any], list[ConsoleAlert]]:
+def _load(ctx: Ctx, show: str = "") -> dict[str, Any]:
+    """Inbox rows (resolved and snoozed ones only with ``show=handled``) and the open alerts."""
     with ctx.svc.sessions() as session:
         rows = inbox_rows(session, ctx)
         alerts = convs.open_alerts(session) if ctx.at_least(Role.SUPERVISOR) else []
-        return rows, alerts
+        handled = [r for r in rows if r.rank == HANDLED_RANK]
+        if show != "handled":
+            rows = [r for r in rows if r.rank != HANDLED_RANK]
+        return {"rows": rows, "alerts": alerts, "handled_count": len(handled), "show": show}
 
 
 @router.get("", response_class=HTMLResponse)
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def inbox(request: Request, ctx: Annotated[Ctx, Depends(current)]) -> Response:
+def inbox(request: Request, ctx: Annotated[Ctx, Depends(current)], show: str = "") -> Response:
     """The inbox page; rows refresh live."""
-    rows, alerts = _load(ctx)
-    return web.page("inbox.html", ctx, request, rows=rows, alerts=alerts)
+    return web.page("inbox.html", ctx, request, **_load(ctx, show))
 
 
 @router.get("/inbox/rows", response_class=HTMLResponse)
-def inbox_fragment(request: Request, ctx: Annotated[Ctx, Depends(current)]) -> Response:
+def inbox_fragment(request: Request, ctx: Annotated[Ctx, Depends(current)], show: str = "") -> Response:
     """The inbox table body and alerts (refreshed by the page on every event)."""
-    rows, alerts = _load(ctx)
-    return web.fragment("_inbox_rows.html", ctx, request, rows=rows, alerts=alerts)
+    return web.fragment("_inbox_rows.html", ctx, request, **_load(ctx, show))
 
 
 @router.post("/alerts/{alert_id}/ack", dependencies=[Depends(check_csrf)])
 def ack_alert(alert_id: int, ctx: Annotated[Ctx, Depends(require(Role.SUPERVISOR))]) -> Response:
     """A supervisor dismisses a console alert."""
+    web.check_id(alert_id)
     with transaction(ctx.svc.sessions) as session:
         alert = session.get(ConsoleAlert, alert_id)
         if alert is None:
@@ -89,6 +92,9 @@ class _Visibility:
         conv_id = event.get("conversation_id")
         if kind not in CONVERSATION_EVENTS or not isinstance(conv_id, int):
             return False
+        if kind == "takeover" and event.get("previous") == self.ctx.staff_id:
+            self._seen.pop(conv_id, None)
+            return True  # her page must learn at once that a colleague took it from her
         cached = self._seen.get(conv_id)
         if cached is None or time.monotonic() - cached[0] > self.TTL:
             cached = (time.monotonic(), await run_in_threadpool(self._check, conv_id))

@@ -50,11 +50,22 @@ def login(request: Request, username: Annotated[str, Form()] = "", password: Ann
     key = auth.secret(request)
     now = svc.clock()
     ip = auth.client_ip(request)
-    with transaction(svc.sessions) as session:
-        staff, reason = auth.authenticate(session, username, password[:1024], now=now, ip=ip)
-        token = auth.start_session(session, staff, key, now=now, ip=ip,
-                                   user_agent=request.headers.get("user-agent")) if staff else None
-        lang = staff.language if staff else "zh"
+    username = username.replace("\x00", "")[:200]
+    limiter = auth.throttle(request)
+    wait = limiter.check(ip, username)
+    if wait is not None or not limiter.hashing.acquire(timeout=HASH_QUEUE_S):
+        return _too_many(request, wait)
+    try:
+        with transaction(svc.sessions) as session:
+            staff, reason = auth.authenticate(
+                session, username, password[:1024].replace("\x00", ""), now=now, ip=ip,
+                device_staff_id=auth.known_device(key, request.cookies.get(auth.DEVICE_COOKIE)))
+            token = auth.start_session(session, staff, key, now=now, ip=ip,
+                                       user_agent=request.headers.get("user-agent")) if staff else None
+            lang = staff.language if staff else "zh"
+            staff_id = staff.id if staff else None
+    finally:
+        limiter.hashing.release()
     if token is None:
         err = "no_console_access" if reason == "no_console_access" else "login_failed"
         return web.redirect("/console/login", err=err, next=_safe_next(next))
@@ -63,6 +74,20 @@ def login(request: Request, username: Annotated[str, Form()] = "", password: Ann
                     max_age=int(auth.config().session_hours * 3600))
     resp.set_cookie("anju_lang", lang, samesite="lax", path="/console", secure=auth.secure_cookies(svc))
     resp.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/console")
+    if staff_id is not None and auth.known_device(key, request.cookies.get(auth.DEVICE_COOKIE)) != staff_id:
+        resp.set_cookie(auth.DEVICE_COOKIE, auth.device_token(key, staff_id), httponly=True, samesite="strict",
+                        path="/console", secure=auth.secure_cookies(svc), max_age=auth.DEVICE_DAYS * 86400)
+    return resp
+
+
+HASH_QUEUE_S = 2.0  # how long an attempt may wait for a free password check before it is refused
+
+
+def _too_many(request: Request, wait: float | None) -> Response:
+    """429 with ``Retry-After``: refused before any password hashing."""
+    seconds = int(wait or HASH_QUEUE_S) + 1
+    resp = web.page("error.html", None, request, status_code=429, message_key="too_many_attempts", code=429)
+    resp.headers["Retry-After"] = str(seconds)
     return resp
 
 

@@ -88,13 +88,19 @@ def privacy_export(owner_id: int, ctx: Annotated[Ctx, SUPERVISOR]) -> Response:
 
 @router.post("/privacy/erase", dependencies=[Depends(check_csrf)])
 def privacy_erase(ctx: Annotated[Ctx, SUPERVISOR], owner_id: Annotated[int, Form()],
-                  confirm: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
-    """Delete/anonymise an owner on request (PIPL art. 47); typing the owner id twice confirms it."""
-    if confirm.strip() != str(owner_id):
-        return web.redirect("/console/reports", err="confirm_mismatch")
+                  confirm: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+                  back: Annotated[str, Form()] = "") -> Response:
+    """Delete/anonymise an owner on request (PIPL art. 47). Confirmed by typing the owner id again (reports
+    page) or the last four digits of the owner's phone (owner page)."""
+    from_owner_page = back == f"/console/owners/{owner_id}"
     with transaction(ctx.svc.sessions) as session:
-        _owner(session, owner_id)
+        owner = _owner(session, owner_id)
+        typed = confirm.strip()
+        ok = typed == str(owner_id) or (len(typed) == 4 and owner.deleted_at is None and typed == owner.phone[-4:])
+        if not ok:
+            return web.redirect(back if from_owner_page else "/console/reports", err="confirm_mismatch")
         counts = pipl.erase_owner(session, owner_id, now=ctx.now, actor=ctx.actor, reason=reason[:200])
-        audit.record(session, "export", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,
-                     target=f"owner:{owner_id}", kind="pipl_erase", **cast(dict[str, Any], counts))
-    return web.redirect("/console/reports", msg="erased")
+        audit.record(session, "pipl_erase", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,
+                     target=f"owner:{owner_id}", **cast(dict[str, Any], counts))
+    pipl.compact(ctx.svc.engine)
+    return web.redirect(back if from_owner_page else "/console/reports", msg="erased")

@@ -1,4 +1,4 @@
-"""The on-call rota: who is on which layer now and next; admins edit shifts."""
+"""The on-call rota: who is on which layer now and next; supervisors and admins edit shifts."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def rota(request: Request, ctx: Annotated[Ctx, Depends(current)]) -> Response:
         staff = list(session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.name)))
         names = {s.id: s.name for s in staff}
         return web.page("rota.html", ctx, request, layers=layers, shifts=shifts, staff=staff, names=names,
-                        can_edit=ctx.at_least(Role.ADMIN))
+                        can_edit=ctx.at_least(Role.SUPERVISOR))
 
 
 def _parse_local(ctx: Ctx, value: str) -> datetime:
@@ -50,7 +50,7 @@ def _parse_local(ctx: Ctx, value: str) -> datetime:
 
 
 @router.post("/shifts", dependencies=[Depends(check_csrf)])
-def add_shift(ctx: Annotated[Ctx, Depends(require(Role.ADMIN))], layer: Annotated[int, Form()] = 1,
+def add_shift(ctx: Annotated[Ctx, Depends(require(Role.SUPERVISOR))], layer: Annotated[int, Form()] = 1,
               staff_id: Annotated[int, Form()] = 0, starts_at: Annotated[str, Form()] = "",
               ends_at: Annotated[str, Form()] = "") -> Response:
     """Add a shift (times in the centre's timezone)."""
@@ -74,8 +74,9 @@ def add_shift(ctx: Annotated[Ctx, Depends(require(Role.ADMIN))], layer: Annotate
 
 
 @router.post("/shifts/{shift_id}/delete", dependencies=[Depends(check_csrf)])
-def remove_shift(shift_id: int, ctx: Annotated[Ctx, Depends(require(Role.ADMIN))]) -> Response:
+def remove_shift(shift_id: int, ctx: Annotated[Ctx, Depends(require(Role.SUPERVISOR))]) -> Response:
     """Remove a shift."""
+    web.check_id(shift_id)
     with transaction(ctx.svc.sessions) as session:
         shift = session.get(OnCallShift, shift_id)
         if shift is None:

@@ -12,11 +12,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend import audit, queries, tickets
+from backend import audit, dispatch, queries, tickets
 from backend.db import transaction
-from backend.models import DispatchPage, Kind, Project, Role, Staff, Status, Ticket, Urgency
-from bot.console import web
+from backend.models import Kind, Project, Role, Staff, Status, Ticket, Urgency
+from backend.outbox import Priority
+from backend.staff_notify import notify_staff
+from bot.console import dispatch_view, web
 from bot.console.auth import Ctx, check_csrf, current, require
+from bot.console.i18n import translate
 from bot.console.views import can_see_ticket
 
 router = APIRouter(prefix="/tickets")
@@ -36,12 +39,11 @@ def _filter(ctx: Ctx, params: dict[str, str], limit: int = PAGE) -> queries.Tick
     if not ctx.at_least(Role.SUPERVISOR):
         advisor = str(ctx.staff_id)  # agents: the owners they advise
     overdue = {"1": True, "0": False}.get(params.get("overdue") or "")
-    project = params.get("project") or ""
-    offset = int(params["offset"]) if (params.get("offset") or "").isdigit() else 0
     return queries.TicketFilter(
         status=_enum(Status, params.get("status")), kind=_enum(Kind, params.get("kind")),
-        urgency=_enum(Urgency, params.get("urgency")), project_id=int(project) if project.isdigit() else None,
-        advisor_id=int(advisor) if advisor.isdigit() else None, overdue=overdue, limit=limit, offset=offset)
+        urgency=_enum(Urgency, params.get("urgency")), project_id=web.int_or_none(params.get("project")),
+        advisor_id=web.int_or_none(advisor), overdue=overdue, limit=limit,
+        offset=min(web.int_or_none(params.get("offset")) or 0, 10**6))
 
 
 def _choices(session: Session) -> dict[str, Any]:
@@ -106,8 +108,7 @@ def ticket_page(number: str, request: Request, ctx: Annotated[Ctx, Depends(curre
     with ctx.svc.sessions() as session:
         ticket = _ticket(session, ctx, number)
         row = queries.get_ticket_row(session, number, now=ctx.now)
-        pages = list(session.scalars(select(DispatchPage).where(DispatchPage.ticket_id == ticket.id)
-                                     .order_by(DispatchPage.sent_at)))
+        pages = dispatch_view.page_rows(session, [ticket])
         names = {i: n for i, n in session.execute(select(Staff.id, Staff.name))}
         return web.page("ticket.html", ctx, request, ticket=ticket, row=row,
                         timeline=queries.ticket_timeline(session, ticket.id), pages=pages, names=names,
@@ -135,18 +136,53 @@ def change_status(number: str, ctx: Annotated[Ctx, Depends(current)], status: An
 
 @router.post("/{number}/confirm", dependencies=CSRF)
 def owner_confirmation(number: str, ctx: Annotated[Ctx, Depends(current)],
-                       satisfied: Annotated[str, Form()] = "") -> Response:
-    """Record the owner's verdict given by phone or in chat: close (and schedule the survey) or reopen."""
+                       satisfied: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+    """Record the owner's verdict given by phone: close (and schedule the survey) or reopen.
+
+    Only for a ticket that is waiting for the owner's confirmation (the owner has been asked), and only with
+    a note of the call: "closed on the owner's word" must be traceable. Closing earlier is
+    :func:`close_override` (supervisors, with a written reason).
+    """
+    note = note.strip()[:500]
     with transaction(ctx.svc.sessions) as session:
         ticket = _ticket(session, ctx, number)
+        if ticket.status is not Status.PENDING_OWNER_CONFIRM:
+            return _back(number, err="confirm_needs_pending")
+        if not note:
+            return _back(number, err="note_required")
         try:
             tickets.confirm_by_owner(session, ticket, satisfied=satisfied == "1", now=ctx.now, rules=ctx.svc.rules,
-                                     actor=ctx.actor, comment="recorded by staff")
+                                     actor=ctx.actor, comment=note)
         except tickets.RuleViolation as exc:
             session.rollback()
             return _back(number, err="rule_violation", detail=str(exc))
+        tickets.add_event(session, ticket, "confirmed_by_phone", at=ctx.now, actor=ctx.actor,
+                          satisfied=satisfied == "1")
         audit.record(session, "owner_confirmation", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,
-                     target=f"ticket:{number}", satisfied=satisfied == "1", status=ticket.status.value)
+                     target=f"ticket:{number}", satisfied=satisfied == "1", status=ticket.status.value, via="phone")
+    _publish(ctx, ticket)
+    return _back(number, msg="saved")
+
+
+MIN_OVERRIDE_REASON = 10
+
+
+@router.post("/{number}/close-override", dependencies=CSRF)
+def close_override(number: str, ctx: Annotated[Ctx, Depends(require(Role.SUPERVISOR))],
+                   reason: Annotated[str, Form()] = "") -> Response:
+    """A supervisor closes a worked-on repair without the owner's confirmation (e.g. the owner cannot be
+    reached for weeks): a written reason is required; :func:`backend.tickets.close_with_override` records it on
+    the timeline and in the audit log and still schedules the callback survey."""
+    reason = reason.strip()[:500]
+    if len(reason) < MIN_OVERRIDE_REASON:
+        return _back(number, err="override_reason_required")
+    with transaction(ctx.svc.sessions) as session:
+        ticket = _ticket(session, ctx, number)
+        staff = ctx.staff(session)
+        try:  # the one rule (backend.tickets): supervisors only, a worked-on ticket, audited, survey still due
+            tickets.close_with_override(session, ticket, staff=staff, reason=reason, now=ctx.now, rules=ctx.svc.rules)
+        except tickets.RuleViolation:
+            return _back(number, err="ticket_not_open")
     _publish(ctx, ticket)
     return _back(number, msg="saved")
 
@@ -156,14 +192,82 @@ def assign(number: str, ctx: Annotated[Ctx, Depends(current)], staff_id: Annotat
     """Set the assignee."""
     with transaction(ctx.svc.sessions) as session:
         ticket = _ticket(session, ctx, number)
-        assignee = session.get(Staff, int(staff_id)) if staff_id.isdigit() else None
+        wanted = web.int_or_none(staff_id)
+        assignee = session.get(Staff, wanted) if wanted is not None else None
         if staff_id and (assignee is None or not assignee.active):
             raise HTTPException(400, "unknown staff member")
+        before = ticket.assignee_id
         tickets.assign(session, ticket, assignee.id if assignee else None, now=ctx.now, actor=ctx.actor)
+        notified = 0
+        if assignee is not None and assignee.id != before and assignee.id != ctx.staff_id:
+            notified = _notify_assignee(session, ctx, ticket, assignee)
         audit.record(session, "assign", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip, target=f"ticket:{number}",
-                     assignee_id=assignee.id if assignee else None)
+                     assignee_id=assignee.id if assignee else None, notified=notified)
     _publish(ctx, ticket)
     return _back(number, msg="saved")
+
+
+def _notify_assignee(session: Session, ctx: Ctx, ticket: Ticket, assignee: Staff) -> int:
+    """Tell the new assignee on their first reachable channel (no owner phone in the text)."""
+    url = f"{ctx.svc.settings.public_url.rstrip('/')}/console/tickets/{ticket.number}"
+    text = translate("assigned_notice", assignee.language, number=ticket.number,
+                     kind=translate("kind_" + ticket.kind.value, assignee.language), url=url)
+    sent = notify_staff(session, [assignee], text=text, now=ctx.now, enabled=ctx.svc.channels, ticket_id=ticket.id,
+                        priority=Priority.URGENT if ticket.urgency is Urgency.EMERGENCY else Priority.NOTICE,
+                        dedupe=f"assigned:{ticket.id}:{{staff}}:{ctx.now.isoformat()}")
+    return len(sent)
+
+
+@router.post("/{number}/pages/{page_id}/ack", dependencies=CSRF)
+def ack_on_behalf(number: str, page_id: int, ctx: Annotated[Ctx, Depends(current)],
+                  note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    """Acknowledge an open page for the engineer (reached by phone, or the emergency is handled): escalation
+    stops. A note saying why is required; audited."""
+    web.check_id(page_id)
+    note = note.strip()[:500]
+    target = _back_to(back, number)
+    if not note:
+        return web.redirect(target, err="note_required")
+    with transaction(ctx.svc.sessions) as session:
+        ticket = _ticket(session, ctx, number)
+        pg = dispatch_view.acknowledge_on_behalf(session, ticket, page_id, now=ctx.now, actor=ctx.actor, note=note)
+        if pg is None:
+            return web.redirect(target, err="page_not_open")
+        audit.record(session, "page_ack_on_behalf", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip,
+                     target=f"ticket:{number}", page_id=page_id, layer=pg.layer, engineer_id=pg.staff_id, note=note)
+    _publish(ctx, ticket)
+    return web.redirect(target, msg="saved")
+
+
+@router.post("/{number}/repage", dependencies=CSRF)
+def repage(number: str, request: Request, ctx: Annotated[Ctx, Depends(current)],
+           layer: Annotated[str, Form()] = "1", back: Annotated[str, Form()] = "") -> Response:
+    """Page the on-call engineer again (from layer 1 unless told otherwise); audited."""
+    layer_ = web.int_or_none(layer) or 1
+    target = _back_to(back, number)
+    if not 1 <= layer_ <= dispatch.MAX_LAYER:
+        raise HTTPException(400, "bad layer")
+    with transaction(ctx.svc.sessions) as session:
+        ticket = _ticket(session, ctx, number)
+        if ticket.status not in tickets.OPEN_STATUSES:
+            return web.redirect(target, err="ticket_not_open")
+        pg = dispatch_view.repage(session, ticket, now=ctx.now, actor=ctx.actor, layer=layer_,
+                                  ack_after=ctx.svc.ack_after, text=ctx.svc.page_text,
+                                  enabled_channels=ctx.svc.channels)
+        audit.record(session, "repage", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip, target=f"ticket:{number}",
+                     layer=layer_, page_id=pg.id if pg else None)
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.wake_outbox()
+    _publish(ctx, ticket)
+    return web.redirect(target, msg="saved" if pg else "", err="" if pg else "nobody_on_call")
+
+
+def _back_to(back: str, number: str) -> str:
+    """Return to the conversation the action came from, else the ticket."""
+    if back.startswith("/console/conversations/") and back[23:].isascii() and back[23:].isdigit():
+        return back
+    return f"/console/tickets/{number}"
 
 
 def _publish(ctx: Ctx, ticket: Ticket) -> None:

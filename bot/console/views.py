@@ -26,13 +26,15 @@ from backend.models import (
     Role,
     Staff,
     Ticket,
+    Urgency,
 )
-from backend.phones import mask_phone
+from backend.phones import mask_phone, normalise_phone
 from backend.tickets import OPEN_STATUSES
 from bot.console.auth import Ctx
 from bot.console.i18n import config
 
 MAX_ROWS = 300
+HANDLED_RANK = 9
 PREVIEW = 80
 
 
@@ -45,7 +47,11 @@ def can_see_conversation(session: Session, ctx: Ctx, conv: Conversation) -> bool
     """True when the staff member may open this conversation."""
     if ctx.at_least(Role.SUPERVISOR) or conv.held_by_id == ctx.staff_id:
         return True
+    if conv.urgency == "emergency":
+        return True  # every agent may act on an emergency they are alerted to, bound owner or not
     owner = session.get(Owner, conv.owner_id) if conv.owner_id else None
+    if owner is None:
+        owner = sms_owner(session, conv)  # a registered owner writing by SMS before binding
     if owner is not None and owner.advisor_id == ctx.staff_id:
         return True
     if conv.mode is Mode.WAITING:
@@ -54,10 +60,25 @@ def can_see_conversation(session: Session, ctx: Ctx, conv: Conversation) -> bool
     return False
 
 
+def sms_owner(session: Session, conv: Conversation) -> Owner | None:
+    """The active owner whose registered phone is this unbound SMS conversation's number (recognised, not bound)."""
+    if conv.owner_id is not None:
+        return None
+    identity = session.get(ChannelIdentity, conv.identity_id)
+    if identity is None or identity.channel != "sms":
+        return None
+    try:
+        phone = normalise_phone(identity.external_id)
+    except ValueError:
+        return None
+    return session.scalars(select(Owner).where(Owner.phone == phone, Owner.deleted_at.is_(None)).limit(1)).first()
+
+
 def can_see_ticket(ctx: Ctx, ticket: Ticket) -> bool:
-    """Supervisors see every ticket; agents those they advise, are assigned or took first (首问负责制)."""
-    return ctx.at_least(Role.SUPERVISOR) or ctx.staff_id in (ticket.advisor_id, ticket.assignee_id,
-                                                             ticket.first_contact_owner_id)
+    """Supervisors see every ticket; agents those they advise, are assigned or took first (首问负责制),
+    and every emergency (any agent may be the one who answers it)."""
+    return ctx.at_least(Role.SUPERVISOR) or ticket.urgency is Urgency.EMERGENCY or \
+        ctx.staff_id in (ticket.advisor_id, ticket.assignee_id, ticket.first_contact_owner_id)
 
 
 @dataclass
@@ -78,15 +99,27 @@ class InboxRow:
     escalated: bool
     alert: bool
     reserved_for: str | None
+    resolved: bool = False
+    snoozed_until: datetime | None = None
+
+    @property
+    def red(self) -> bool:
+        """Shown as an unhandled emergency (resolving or snoozing clears it)."""
+        return self.urgency == "emergency" and not self.resolved and self.snoozed_until is None
 
     @property
     def rank(self) -> int:
-        """Sort bucket: emergencies, escalated complaints, waiting, held, bot."""
-        if self.urgency == "emergency":
-            return 0
+        """Sort bucket: owners waiting for a person (emergencies first), unhandled emergencies, escalated
+        complaints, held, bot; resolved and snoozed conversations last."""
+        if self.resolved or self.snoozed_until is not None:
+            return HANDLED_RANK
+        if self.mode == "waiting":
+            return 0 if self.urgency == "emergency" else 1
+        if self.red:
+            return 2
         if self.escalated:
-            return 1
-        return {"waiting": 2, "staff": 3}.get(self.mode, 4)
+            return 3
+        return {"staff": 4}.get(self.mode, 5)
 
 
 def inbox_rows(session: Session, ctx: Ctx) -> list[InboxRow]:
@@ -106,10 +139,11 @@ def inbox_rows(session: Session, ctx: Ctx) -> list[InboxRow]:
     out = []
     for conv in rows:
         identity = session.get(ChannelIdentity, conv.identity_id)
-        owner = session.get(Owner, conv.owner_id) if conv.owner_id else None
+        owner = session.get(Owner, conv.owner_id) if conv.owner_id else sms_owner(session, conv)
         last = session.scalars(select(Message).where(Message.conversation_id == conv.id, Message.direction == "in")
                                .order_by(Message.id.desc()).limit(1)).first()
         reserved = convs.route_waiting(session, conv, now=ctx.now, advisor_window=advisor_window())
+        resolved, snoozed = handled_state(conv, last.created_at if last else None, ctx.now)
         out.append(InboxRow(
             id=conv.id, channel=identity.channel if identity else "?",
             who=(identity.display_name or _mask(identity.channel, identity.external_id)) if identity else "?",
@@ -119,9 +153,23 @@ def inbox_rows(session: Session, ctx: Ctx) -> list[InboxRow]:
             if conv.mode is Mode.WAITING and conv.waiting_since else None,
             last_message_at=conv.last_message_at, preview=(last.text[:PREVIEW] if last else ""),
             escalated=conv.id in escalated or (conv.owner_id in escalated.owners if conv.owner_id else False),
-            alert=conv.id in alerts, reserved_for=names.get(reserved) if reserved else None))
+            alert=conv.id in alerts, reserved_for=names.get(reserved) if reserved else None,
+            resolved=resolved, snoozed_until=snoozed))
     out.sort(key=lambda r: (r.rank, -(r.waiting_s or 0), -r.last_message_at.timestamp()))
     return out
+
+
+def handled_state(conv: Conversation, last_inbound: datetime | None, now: datetime) -> tuple[bool, datetime | None]:
+    """``(resolved, snoozed_until)`` of a conversation.
+
+    Resolving sets ``resolved_at``; snoozing sets it too, with ``snoozed_until``. Either ends when the owner
+    writes again after it, and a snooze also when its time is up.
+    """
+    if conv.resolved_at is None or (last_inbound is not None and last_inbound > conv.resolved_at):
+        return False, None
+    if conv.snoozed_until is not None:
+        return (False, conv.snoozed_until) if conv.snoozed_until > now else (False, None)
+    return True, None
 
 
 class _Escalated(set[int]):

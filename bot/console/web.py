@@ -63,6 +63,8 @@ def page(name: str, ctx: Ctx | None, request: Request, *, status_code: int = 200
     flash = request.query_params.get("msg")
     error = request.query_params.get("err")
     svc: Services = request.app.state.services
+    if ctx is not None and "failed_count" not in values and not name.startswith("_") and _supervisor(ctx):
+        values["failed_count"] = _failed_count(ctx)
     html = env.get_template(name).render(
         t=t, lang=t.lang, ctx=ctx, csrf=ctx.csrf if ctx else "", request=request, path=request.url.path,
         flash=t(flash) if flash and i18n.has(flash) else None,
@@ -86,3 +88,42 @@ def _roles() -> Any:
     from backend.models import Role
 
     return Role
+
+
+MAX_ID = 2**53  # ids and numbers beyond this are not ours (and overflow SQLite's integers)
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A non-negative ASCII decimal integer from a form or query field, else None.
+
+    ``str.isdigit`` accepts ``²`` and ``①``, which ``int`` then refuses: only ASCII digits, and not too many.
+    """
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 15:
+        return None
+    return int(value)
+
+
+def check_id(value: int) -> int:
+    """A path id within range, else 404 (a huge id must not reach the database)."""
+    from fastapi import HTTPException
+
+    if not 0 < value <= MAX_ID:
+        raise HTTPException(404)
+    return value
+
+
+def _supervisor(ctx: Ctx) -> bool:
+    from backend.models import Role
+
+    return ctx.at_least(Role.SUPERVISOR)
+
+
+def _failed_count(ctx: Ctx) -> int:
+    """Failed inbound events of the last week, for the header badge (never breaks a page)."""
+    from bot.console.failed import failed_count
+
+    try:
+        with ctx.svc.sessions() as session:
+            return failed_count(session, ctx)
+    except Exception:  # noqa: BLE001 - a badge must not turn a page into a 500
+        return 0

@@ -173,7 +173,34 @@ def test_an_emergency_raises_a_visible_alert_and_goes_on_top(browser: Any, live:
     hooks.wechat("oBrowserOther02", "你好")
     page.wait_for_selector("tr.row")
     hooks.wechat(OPENID, "家里煤气味很重，怎么办")
-    page.wait_for_selector("#alert-banner:not(.hidden)", timeout=LIVE_BOUND_S * 1000)
-    assert "紧急报修" in page.inner_text("#alert-banner")
+    page.wait_for_selector("#alert-stack .alert-emergency", timeout=LIVE_BOUND_S * 1000)
+    assert "紧急报修" in page.inner_text("#alert-stack .alert-emergency")
     page.wait_for_selector("tbody tr.urg-emergency")
     assert "urg-emergency" in (page.locator("tbody tr").first.get_attribute("class") or "")
+    # a second alert stacks above the first instead of replacing it (issue 15: one banner slot was overwritten)
+    hooks.wechat("oBrowserOther02", "救命 厨房水管爆了 水漫出来了")
+    page.wait_for_selector("#alert-stack .alert-emergency ~ .alert-emergency", timeout=LIVE_BOUND_S * 1000)
+    assert page.locator("#alert-stack .alert-emergency").count() == 2
+
+
+def test_force_takeover_reaches_the_agent_live_and_keeps_her_draft(browser: Any, live: LiveServer,
+                                                                   world: Any) -> None:
+    _estate, _platforms, hooks = world
+    hooks.wechat(OPENID, "转人工")
+    wait_for(lambda: _conversation(live) is not None and _conversation(live).mode is Mode.WAITING,
+             "a waiting conversation")
+    conv = _conversation(live)
+    agent = _login(browser, live, "agent2")
+    agent.goto(f"{live.base_url}/console/conversations/{conv.id}")
+    agent.click("#take-over")
+    agent.wait_for_selector("#reply-text")
+    agent.wait_for_selector("body[data-live='1']")
+    agent.fill("#reply-text", "您好，师傅十分钟后到")
+    sup = _login(browser, live, "sup")
+    sup.goto(f"{live.base_url}/console/conversations/{conv.id}")
+    sup.click("#take-over")  # the force form
+    sup.wait_for_selector("#reply-text")
+    agent.wait_for_selector("#lost-banner:not(.hidden)", timeout=LIVE_BOUND_S * 1000)
+    assert "王主管" in agent.inner_text("#lost-banner")
+    assert agent.input_value("#reply-text") == "您好，师傅十分钟后到"  # the draft is still there
+    assert agent.is_disabled("#send-reply")

@@ -119,7 +119,8 @@ def test_hand_back_after_a_confirmed_repair_starts_the_survey(console: Console, 
     post(sup, f"/console/conversations/{conv.id}/takeover")
     post(sup, f"/console/conversations/{conv.id}/reply", text="维修师傅说已经修好了，您看满意吗？")
     # the owner says yes to the agent; the agent records it on the ticket, then hands back
-    assert "msg=saved" in post(sup, f"/console/tickets/{ticket.number}/confirm", satisfied="1").headers["location"]
+    assert "msg=saved" in post(sup, f"/console/tickets/{ticket.number}/confirm", satisfied="1",
+                                note="业主在会话中确认满意").headers["location"]
     post(sup, f"/console/conversations/{conv.id}/handback")
     bot.run()
     assert ticket.number in bot.channels["wechat"].to(OPENID)[-1] and "打分" in bot.channels["wechat"].to(OPENID)[-1]
@@ -156,13 +157,18 @@ def test_only_the_holder_replies_and_supervisors_may_take_over(console: Console,
     advisor, sup = console.login("advisor"), console.login("sup")
     post(advisor, f"/console/conversations/{conv.id}/takeover")
     resp = post(sup, f"/console/conversations/{conv.id}/reply", text="插话")
-    assert "err=take_over_first" in resp.headers["location"]
+    assert resp.status_code == 409 and "插话" in resp.text  # refused, the draft comes back
     assert "err=held_by_other" in post(advisor, f"/console/conversations/{conv.id}/takeover").headers.get(
         "location", "") or conversation(console).held_by_id == console.users["advisor"]
     post(sup, f"/console/conversations/{conv.id}/takeover", force="1")
     assert conversation(console).held_by_id == console.users["sup"]
-    assert "err=take_over_first" in post(advisor, f"/console/conversations/{conv.id}/reply",
-                                         text="还在吗").headers["location"]
+    # the agent who lost it: Send says who holds it now and gives the draft back; nothing goes out
+    lost = post(advisor, f"/console/conversations/{conv.id}/reply", text="还在吗，师傅马上到")
+    assert lost.status_code == 409
+    assert "还在吗，师傅马上到" in lost.text and "sup员工" in lost.text
+    with bot.svc.sessions() as s:
+        assert s.scalars(select(Message).where(Message.author == f"staff:{console.users['advisor']}",
+                                               Message.direction == "out")).first() is None
 
 
 def test_agents_see_their_owners_and_the_queue_only(console: Console, estate: Estate) -> None:

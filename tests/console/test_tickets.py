@@ -86,12 +86,15 @@ def test_create_a_ticket_from_a_conversation(console: Console, estate: Estate) -
         assert ticket.unit_id == estate.unit_id
 
 
-def test_rota_shows_now_and_next_and_only_admins_edit(console: Console, estate: Estate) -> None:
-    sup, admin = console.login("sup"), console.login("admin")
-    page = sup.get("/console/rota").text
+def test_rota_shows_now_and_next_and_supervisors_and_admins_edit(console: Console, estate: Estate) -> None:
+    agent, sup, admin = console.login("advisor"), console.login("sup"), console.login("admin")
+    page = agent.get("/console/rota").text
     assert "当前值班" in page and "添加班次" not in page
-    assert post(sup, "/console/rota/shifts", layer="1", staff_id="1", starts_at="2026-11-25T08:00",
+    assert post(agent, "/console/rota/shifts", layer="1", staff_id="1", starts_at="2026-11-25T08:00",
                 ends_at="2026-11-25T20:00").status_code == 403
+    assert "添加班次" in sup.get("/console/rota").text
+    assert "msg=saved" in post(sup, "/console/rota/shifts", layer="2", staff_id=str(console.users["agent2"]),
+                               starts_at="2026-11-28T08:00", ends_at="2026-11-28T20:00").headers["location"]
     resp = post(admin, "/console/rota/shifts", layer="1", staff_id=str(console.users["agent2"]),
                 starts_at="2026-11-27T08:00", ends_at="2026-11-27T20:00")
     assert "msg=saved" in resp.headers["location"]

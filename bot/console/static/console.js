@@ -48,12 +48,35 @@
     } catch (e) { /* no audio device: the banner is still shown */ }
   }
 
-  var banner = document.getElementById("alert-banner");
-  function alertBanner(text, href, loud) {
-    banner.textContent = text;
-    banner.classList.remove("hidden");
-    banner.onclick = function () { if (href) { location.href = href; } banner.classList.add("hidden"); };
+  /* Alerts stack: one banner each, coloured by kind, newest on top; an emergency stays until it is clicked
+     or dismissed, other kinds never replace it. The routine "tickets changed" notice is a quiet info bar. */
+  var stack = document.getElementById("alert-stack");
+  var MAX_ALERTS = 8;
+  function pushAlert(kind, text, href, loud) {
+    if (!stack) { return; }
+    var key = kind + "|" + text;
+    var same = stack.querySelector('[data-key="' + key.replace(/"/g, "") + '"]');
+    if (same) { stack.removeChild(same); }
+    var item = document.createElement("div");
+    item.className = "banner alert-" + kind;
+    item.dataset.key = key.replace(/"/g, "");
+    item.dataset.kind = kind;
+    var link = document.createElement(href ? "a" : "span");
+    link.textContent = text;
+    if (href) { link.href = href; }
+    var close = document.createElement("button");
+    close.type = "button"; close.className = "link dismiss"; close.textContent = "×";
+    close.setAttribute("aria-label", body.dataset.tDismiss || "dismiss");
+    close.onclick = function () { stack.removeChild(item); };
+    item.appendChild(link); item.appendChild(close);
+    stack.insertBefore(item, stack.firstChild);
+    /* trim the oldest non-emergency banners first */
+    var items = stack.querySelectorAll(".banner");
+    for (var i = items.length - 1; i >= 0 && stack.children.length > MAX_ALERTS; i--) {
+      if (items[i].dataset.kind !== "emergency") { stack.removeChild(items[i]); }
+    }
     if (loud) { beep(); }
+    return item;
   }
 
   function onEvent(ev) {
@@ -62,15 +85,28 @@
     if (ev.type === "alert") {
       var known = { emergency: body.dataset.tEmergency, pickup_timeout: body.dataset.tPickup };
       var text = known[ev.kind] || (body.dataset.tAlert + " (" + String(ev.kind || "") + ")");
-      alertBanner(text + (ev.ticket ? " " + ev.ticket : "") + (ev.conversation_id ? " #" + ev.conversation_id : ""),
+      pushAlert(String(ev.kind || "other").replace(/[^a-z_]/g, ""),
+        text + (ev.ticket ? " " + ev.ticket : "") + (ev.conversation_id ? " #" + ev.conversation_id : ""),
         href, ev.kind === "emergency" || ev.kind === "pickup_timeout");
     } else if (ev.type === "handoff" && /^complaint_/.test(ev.reason || "")) {
-      alertBanner(body.dataset.tEscalated + " #" + ev.conversation_id, href, true);
+      pushAlert("escalated", body.dataset.tEscalated + " #" + ev.conversation_id, href, true);
     }
     if (page === "tickets" && ev.type === "ticket") {
-      banner.textContent = body.dataset.tTickets;
-      banner.classList.remove("hidden");
-      banner.onclick = function () { location.reload(); };
+      var info = stack && stack.querySelector(".alert-tickets");
+      if (!info) {
+        info = pushAlert("tickets", body.dataset.tTickets, null, false);
+        if (info) { info.onclick = function () { location.reload(); }; }
+      }
+    }
+    if (ev.type === "takeover" && ev.conversation_id === convId && String(ev.previous) === body.dataset.me) {
+      /* a colleague took it from me: say so, keep my draft, disable Send */
+      var lost = document.getElementById("lost-banner");
+      if (lost) { lost.textContent = body.dataset.tLost + " " + String(ev.name || ""); lost.classList.remove("hidden"); }
+      var send = document.getElementById("send-reply");
+      if (send) { send.disabled = true; }
+      var draft = document.getElementById("reply-text");
+      if (draft) { draft.readOnly = true; }
+      return;
     }
     if (inbox) { refreshInbox(); }
     if (thread && (ev.conversation_id === convId || ev.type === "delivery")) {
@@ -132,4 +168,14 @@
   }
   var list = document.querySelector(".thread");
   if (list) { list.scrollTop = list.scrollHeight; }
+
+  /* Ctrl+Enter (or Cmd+Enter) sends the reply or the note being typed. */
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) { return; }
+    var form = e.target && e.target.form;
+    if (form && e.target.tagName === "TEXTAREA" && !e.target.readOnly) {
+      e.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
+  });
 })();
