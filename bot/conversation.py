@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from backend import dispatch, tickets
@@ -22,6 +22,7 @@ from backend.models import (
     ChannelIdentity,
     Conversation,
     DispatchPage,
+    Kind,
     Message,
     Mode,
     Outbox,
@@ -37,6 +38,7 @@ from backend.models import (
 )
 from backend.outbox import enqueue
 from backend.phones import e164, mask_phone, normalise_phone
+from backend.tickets import OPEN_STATUSES
 from bot import effects as fx
 from bot.channels.base import InboundMessage
 from bot.dialogs import aftercare, staff_binding
@@ -47,7 +49,7 @@ from bot.dialogs.state import normalise
 from bot.dialogs.texts import render
 from bot.dialogs.types import Context, OwnerView, Reply, StepResult, TicketView, Turn, UnitView
 from bot.services import Services
-from nlu.types import Parse
+from nlu.types import OwnerContext, Parse, TicketRef
 
 log = logging.getLogger(__name__)
 # Everything owner_view() reads, in two queries instead of one per unit, building and project.
@@ -105,6 +107,24 @@ def recent_tickets(session: Session, owner_id: int | None, conversation_id: int 
     where = Ticket.owner_id == owner_id if owner_id is not None else Ticket.conversation_id == conversation_id
     stmt = select(Ticket).where(where).order_by(Ticket.created_at.desc(), Ticket.id.desc())
     return tuple(ticket_view(session, t) for t in session.scalars(stmt.limit(10)))
+
+
+NLU_HISTORY = timedelta(days=90)
+
+
+def nlu_context(session: Session, owner_id: int | None, now: datetime) -> OwnerContext | None:
+    """The owner's open repairs and those finished in the last 90 days, for the NLU (repeat vs new report)."""
+    if owner_id is None:
+        return None
+    rows = session.execute(
+        select(Ticket.category, Ticket.unit_id, Ticket.status, Ticket.number, Ticket.created_at)
+        .where(Ticket.owner_id == owner_id, Ticket.kind == Kind.REPAIR,
+               or_(Ticket.status.in_(OPEN_STATUSES), Ticket.updated_at >= now - NLU_HISTORY))
+        .order_by(Ticket.created_at.desc()).limit(10)).all()
+    refs = tuple(TicketRef(category=category, unit=str(unit_id) if unit_id else None,
+                           status="open" if status in OPEN_STATUSES else "closed", number=number, opened_at=at)
+                 for category, unit_id, status, number, at in rows)
+    return OwnerContext(tickets=refs) if refs else None
 
 
 def ticket_view(session: Session, t: Ticket) -> TicketView:
@@ -172,7 +192,8 @@ def process(session: Session, msg: InboundMessage, svc: Services, now: datetime)
     conv = get_conversation(session, identity, now)
     conv.owner_id = identity.owner_id
     text = msg.text.strip()
-    parse = svc.nlu.parse(text, now=now) if text and msg.kind != "button" else None
+    history = nlu_context(session, identity.owner_id, now) if text and msg.kind != "button" else None
+    parse = svc.nlu.parse(text, now=now, context=history) if text and msg.kind != "button" else None
     session.add(Message(conversation_id=conv.id, direction="in", author="owner", text=text, kind=msg.kind,
                         payload=_attachments(msg), nlu=_labels(parse), created_at=now))
     conv.last_message_at = now
@@ -183,7 +204,7 @@ def process(session: Session, msg: InboundMessage, svc: Services, now: datetime)
     ctx = _context(session, identity, conv, owner, svc, now)
     parts: tuple[tuple[str, Parse | None], ...] = ()
     if parse is not None and len(pieces := clauses(text)) > 1:
-        parts = tuple((piece, svc.nlu.parse(piece, now=now)) for piece in pieces)
+        parts = tuple((piece, svc.nlu.parse(piece, now=now, context=history)) for piece in pieces)
     result = step(conv.state, build_turn(msg, conv.state, parts), parse, ctx)
     identity.language = result.lang
     if conv.mode is not Mode.BOT and not result.effects:  # silent while a person holds or is about to

@@ -33,6 +33,7 @@ class EventType(StrEnum):
     PROGRESS_PUBLISHED = "progress_published"
     IMPORT_JOB = "import_job"  # a background CSV import moved on
     STAFF_BOUND = "staff_bound"  # a staff member bound a paging channel with a one-time code
+    RESOLVED = "resolved"  # staff resolved, snoozed or reopened a conversation
 
 
 ConsoleEvent = dict[str, Any]  # {"type": EventType, ...fields of that type}

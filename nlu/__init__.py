@@ -38,9 +38,9 @@ __all__ = [
 class Engine(Protocol):
     """What every NLU engine offers."""
 
-    def parse(self, text: str, now: datetime | None = None) -> Parse:
-        """Label one message. The builtin and Rasa engines also take an optional keyword
-        ``context: nlu.types.OwnerContext`` (the owner's open/recent tickets)."""
+    def parse(self, text: str, now: datetime | None = None, context: OwnerContext | None = None) -> Parse:
+        """Label one message; ``context`` (the owner's open and recent tickets) turns a "still not fixed"
+        message about one of them into a complaint."""
         ...
 
     def warm_up(self) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from nlu.entities import extract
 from nlu.lang import detect_lang
-from nlu.types import Parse
+from nlu.types import OwnerContext, Parse
 
 # substring -> (intent, urgency, category)
 RULES: list[tuple[str, tuple[str, str, str | None]]] = [
@@ -34,7 +34,7 @@ RULES: list[tuple[str, tuple[str, str, str | None]]] = [
 class FakeNlu:
     """Labels by the first matching substring; ``other`` otherwise; confidence 0.3 for '???' texts."""
 
-    def parse(self, text: str, now: datetime | None = None) -> Parse:
+    def parse(self, text: str, now: datetime | None = None, context: OwnerContext | None = None) -> Parse:
         """Label ``text``."""
         intent, urgency, category = next((labels for key, labels in RULES if key in text), ("other", "normal", None))
         lang = detect_lang(text)
