@@ -173,6 +173,14 @@ def run(session: Session, name: str, *, start: date, end: date, tz: ZoneInfo, no
     return fn(session, **kwargs)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text that would start a formula gets a leading apostrophe."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def to_csv(rows: Rows) -> str:
     """Rows as CSV (UTF-8 with BOM so Excel opens Chinese correctly), header from the first row."""
     buf = io.StringIO()
@@ -180,7 +188,7 @@ def to_csv(rows: Rows) -> str:
     if rows:
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()
 
 

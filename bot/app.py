@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
 
 from bot import console, health, pg_events, voice, webhooks
 from bot.api import api_router
@@ -70,5 +71,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(api_router)
     console.install(app)
     app.include_router(health.router)  # /healthz, /readyz, /metrics
+    app.add_exception_handler(OperationalError, health.database_unavailable)
+    app.add_middleware(health.BodyLimit)
     app.add_middleware(health.AccessLog)
     return app

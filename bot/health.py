@@ -329,3 +329,34 @@ def doctor(settings: Settings, *, online: bool = True, out: Any = print) -> int:
     finally:
         engine.dispose()
     return 1 if failures else 0
+
+
+# --- request limits and an unavailable database -----------------------------------------------------
+
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # the largest CSV import; webhooks have their own, smaller limit
+RETRY_AFTER_S = 5
+
+
+class BodyLimit:
+    """413 before anything reads a body whose declared length is over ``limit`` (or not a number)."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_REQUEST_BYTES) -> None:
+        """Wrap ``app``."""
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse an oversized request at once; pass the others through."""
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.limit):
+                response = JSONResponse({"detail": "request body too large"}, status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """503 with ``Retry-After`` (not a 500 and a traceback) while the database is down or locked."""
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse({"detail": "temporarily unavailable, retry later"}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_S)})

@@ -14,6 +14,7 @@ from backend import reminders
 from backend.db import make_engine, session_factory
 from backend.models import utcnow
 from backend.queries import resolve_project
+from backend.reports import csv_cell
 
 
 def preview_rows(session: Any, *, now: datetime, days: int, tz: ZoneInfo, project: str | None = None) -> list[dict]:
@@ -40,7 +41,8 @@ def write(rows: list[dict], fmt: str, out: TextIO) -> None:
         w = csv.writer(out)
         w.writerow(["remind_at", "unit", "expires_on", "items", "owners", "overdue"])
         for r in rows:
-            w.writerow([r["remind_at"], r["unit"], r["expires_on"], "、".join(r["items"]), r["owners"], r["overdue"]])
+            w.writerow([csv_cell(v) for v in (r["remind_at"], r["unit"], r["expires_on"], "、".join(r["items"]),
+                                              r["owners"], r["overdue"])])
         return
     for r in rows:
         flag = " (overdue)" if r["overdue"] else ""

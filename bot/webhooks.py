@@ -39,6 +39,7 @@ from bot.ratelimit import TokenBuckets
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+RETRY_LATER = {"Retry-After": "5"}  # a database that is down or locked: the platforms retry
 router = APIRouter(prefix="/hooks", tags=["webhooks"], include_in_schema=False)
 
 
@@ -191,7 +192,7 @@ async def accept(channel_name: str, request: Request) -> Response:
         raise HTTPException(SignatureError.status_code, "replayed request") from None
     except OperationalError as exc:
         log.error("%s webhook: database unavailable: %s", channel_name, exc.orig)
-        raise HTTPException(503, "temporarily unavailable, retry later") from None
+        raise HTTPException(503, "temporarily unavailable, retry later", headers=RETRY_LATER) from None
     if stored and request.app.state.worker is not None:
         request.app.state.worker.wake_inbound()
     response = _answer(channel.ack(req))
@@ -235,7 +236,7 @@ async def delivery_status(channel_name: str, request: Request) -> Response:
     try:
         await run_in_threadpool(apply)
     except OperationalError:
-        raise HTTPException(503, "temporarily unavailable, retry later") from None
+        raise HTTPException(503, "temporarily unavailable, retry later", headers=RETRY_LATER) from None
     svc.broker.publish({"type": "delivery", "provider_message_id": status.provider_message_id,
                         "status": status.status})
     return Response(status_code=204)

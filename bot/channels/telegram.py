@@ -164,8 +164,8 @@ class TelegramChannel:
         try:
             data = json.loads(request.body)
             update = Update.de_json(data, self._bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise BadPayload(f"not a Telegram update: {exc}") from exc
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:  # nesting bombs too
+            raise BadPayload(f"not a Telegram update: {type(exc).__name__}") from exc
         if update is None:
             raise BadPayload("not a Telegram update")
         for attribute, handler in UPDATE_HANDLERS.items():

@@ -16,6 +16,7 @@ from backend import audit, dispatch, queries, tickets
 from backend.db import transaction
 from backend.models import Kind, Project, Role, Staff, Status, Ticket, Urgency
 from backend.outbox import Priority
+from backend.reports import csv_cell
 from backend.staff_notify import notify_staff
 from bot.console import dispatch_view, web
 from bot.console.auth import Ctx, check_csrf, current, require
@@ -78,19 +79,14 @@ def export(request: Request, ctx: Annotated[Ctx, Depends(require(Role.SUPERVISOR
         rows, total = queries.list_tickets(session, flt, now=ctx.now)
         for r in rows:
             t = r.ticket
-            writer.writerow([t.number, t.kind.value, t.status.value, t.urgency.value, t.level.value,
-                             r.project_code or "", r.unit_label or "", _cell(r.owner_name or ""),
-                             t.created_at.isoformat(), t.contact_due_at.isoformat() if t.contact_due_at else "",
-                             int(r.overdue)])
+            writer.writerow([csv_cell(v) for v in (
+                t.number, t.kind.value, t.status.value, t.urgency.value, t.level.value, r.project_code or "",
+                r.unit_label or "", r.owner_name or "", t.created_at.isoformat(),
+                t.contact_due_at.isoformat() if t.contact_due_at else "", int(r.overdue))])
         audit.record(session, "export", now=ctx.now, staff=ctx.staff(session), ip=ctx.ip, target="tickets.csv",
                      rows=len(rows), total=total, filters={k: v for k, v in request.query_params.items()})
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="tickets.csv"', "Cache-Control": "no-store"})
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in exported text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _ticket(session: Session, ctx: Ctx, number: str) -> Ticket:

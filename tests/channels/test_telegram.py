@@ -260,3 +260,12 @@ async def test_unreachable_api_is_retryable() -> None:
     result = await channel.send(out())
     assert not result.ok and result.retryable
     await channel.close()
+
+
+async def test_a_deeply_nested_body_is_a_bad_payload_not_a_crash(channel: TelegramChannel) -> None:
+    from bot.channels.base import BadPayload, WebRequest
+
+    body = b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(BadPayload):
+        channel.parse_inbound(WebRequest(method="POST", url="https://anju.example.com/hooks/telegram", headers={},
+                                         query={}, body=body))
